@@ -1,0 +1,1 @@
+"""Event-sourced inventory tracker for a solidarity computer-reuse programme."""

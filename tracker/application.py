@@ -1,0 +1,259 @@
+"""The Inventory application: the use cases of the tracker, each one load, command, save."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import structlog
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from tracker.commands import RegisterDonation, StepCommand
+from tracker.domain import asset_tag
+from tracker.domain.computer import Computer
+from tracker.domain.donation_batch import DonationBatch
+from tracker.domain.exceptions import (
+    CommandReusedError,
+    DuplicateTagError,
+    InvalidValueError,
+    StoreBusyError,
+    UnknownComputerError,
+    VersionConflictError,
+)
+from tracker.domain.lifecycle import State
+from tracker.domain.recording import Recording
+from tracker.domain.tag_sequence import TagSequence
+
+log = structlog.get_logger(__name__)
+
+Clock = Callable[[], datetime]
+A = TypeVar("A", Computer, DonationBatch, TagSequence)
+MAX_UNITS_PER_DONATION = 500
+INTAKE_ATTEMPTS = 60
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DateAsISO(Transcoding):
+    """Business dates are stored as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class StepRecorded:
+    """The outcome of a step: the computer's new version and state."""
+
+    tag: str
+    computer_id: UUID
+    version: int
+    state: State
+    position: int | None
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class DonationRegistered:
+    """The outcome of an intake: the batch and the tags given to its computers, in order."""
+
+    batch_id: UUID
+    tags: tuple[str, ...]
+    position: int | None
+    replayed: bool = False
+
+
+class Inventory(Application[UUID]):
+    """Records every step of every computer; the event log is the system of record."""
+
+    name = "Inventory"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        clock: Clock = utc_now,
+        zone: ZoneInfo | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock
+        self.zone = zone or ZoneInfo("Europe/Paris")
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # -- use cases ------------------------------------------------------------------------
+
+    def register_donation(self, request: RegisterDonation) -> DonationRegistered:
+        """Open a donation batch and register its computers, giving each an asset tag.
+
+        The batch, the computers and the tag sequence are saved together; a concurrent intake
+        of the same programme and year makes this one retry with the next numbers.
+        """
+        if not request.units:
+            raise InvalidValueError(field="units", reason="required")
+        if len(request.units) > MAX_UNITS_PER_DONATION:
+            raise InvalidValueError(field="units", reason="too_many")
+        programme = asset_tag.programme_code(request.programme)
+        pre_printed = [asset_tag.pre_printed(unit.tag) for unit in request.units if unit.tag]
+        for tag in pre_printed:
+            if pre_printed.count(tag) > 1:
+                raise DuplicateTagError(tag=tag)
+        batch_id = DonationBatch.id_for(request.command_id)
+        for _attempt in range(INTAKE_ATTEMPTS):
+            done = self._find(batch_id, DonationBatch)
+            if done is not None:
+                return DonationRegistered(batch_id, tuple(done.tags), None, replayed=True)
+            for tag in pre_printed:
+                if self._find(asset_tag.computer_id(tag), Computer) is not None:
+                    raise DuplicateTagError(tag=tag)
+            try:
+                return self._save_donation(request, programme)
+            except IntegrityError:
+                time.sleep(random.uniform(0.001, 0.02))  # noqa: S311 (jitter, not security)
+        raise StoreBusyError()
+
+    def record(self, command: StepCommand) -> StepRecorded:
+        """Record one step on one computer, as seen by the user at `seen_version`.
+
+        A command already recorded returns its first result and records nothing. A computer
+        that changed since the user saw it is refused with its fresh state.
+        """
+        computer = self.computer(command.tag)
+        done = computer.version_of_command(command.command_id)
+        if done is None:
+            if computer.version != command.seen_version:
+                raise self._conflict(command, computer)
+            command.perform(computer, self._recording(command))
+            try:
+                recordings = self.save(computer)
+            except IntegrityError:
+                computer = self.computer(command.tag)
+                done = computer.version_of_command(command.command_id)
+                if done is None:
+                    raise self._conflict(command, computer) from None
+            else:
+                log.info(
+                    "step_recorded",
+                    step=command.event_name,
+                    computer_id=str(computer.id),
+                    version=computer.version,
+                )
+                position = recordings[-1].notification.id
+                return StepRecorded(
+                    computer.tag, computer.id, computer.version, computer.state, position
+                )
+        return self._replay_result(command, computer, done)
+
+    def computer(self, tag: str) -> Computer:
+        """The computer carrying this tag, as it stands now."""
+        found = self._find(asset_tag.computer_id(tag), Computer)
+        if found is None:
+            raise UnknownComputerError(tag=asset_tag.normalize(tag))
+        return found
+
+    def computer_events(self, tag: str) -> list[Computer.Event]:
+        """Every event of one computer, in order."""
+        computer_id = self.computer(tag).id
+        return list(self.repository.event_store.get(computer_id))  # type: ignore[arg-type]
+
+    def today(self) -> date:
+        """The current business date in the programme's time zone."""
+        return self.clock().astimezone(self.zone).date()
+
+    def is_empty(self) -> bool:
+        """Whether nothing was ever recorded in this store."""
+        return self.recorder.max_notification_id() in (None, 0)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _save_donation(self, request: RegisterDonation, programme: str) -> DonationRegistered:
+        recording = Recording(
+            command_id=request.command_id,
+            actor=request.actor,
+            site=request.site,
+            occurred_on=request.received_on,
+            recorded_at=self.clock(),
+            today=self.today(),
+            note=request.note,
+        )
+        batch = DonationBatch.register(recording, programme=programme, donor=request.donor)
+        year = request.received_on.year
+        sequence = self._find(TagSequence.id_for(programme, year), TagSequence)
+        if sequence is None:
+            sequence = TagSequence.start(programme, year)
+        needed = sum(1 for unit in request.units if not unit.tag)
+        numbers = iter(sequence.take(needed) if needed else [])
+        computers = []
+        for unit in request.units:
+            tag = unit.tag or asset_tag.generated(programme, year, next(numbers))
+            computers.append(
+                Computer.donate(
+                    recording,
+                    tag=tag,
+                    programme=programme,
+                    batch_id=batch.id,
+                    donor=request.donor,
+                    device_type=unit.device_type,
+                    brand=unit.brand,
+                    model=unit.model,
+                    serial=unit.serial,
+                )
+            )
+        tags = [computer.tag for computer in computers]
+        batch.add_units(recording, tags)
+        recordings = self.save(batch, sequence if needed else None, *computers)
+        log.info("donation_registered", batch_id=str(batch.id), units=len(tags))
+        return DonationRegistered(batch.id, tuple(tags), recordings[-1].notification.id)
+
+    def _recording(self, command: StepCommand) -> Recording:
+        return Recording(
+            command_id=command.command_id,
+            actor=command.actor,
+            site=command.site,
+            occurred_on=command.occurred_on,
+            recorded_at=self.clock(),
+            today=self.today(),
+            note=command.note,
+        )
+
+    def _conflict(self, command: StepCommand, computer: Computer) -> VersionConflictError:
+        log.info("step_conflict", computer_id=str(computer.id), seen=command.seen_version)
+        return VersionConflictError(
+            tag=computer.tag,
+            seen=command.seen_version,
+            current=computer.version,
+            state=computer.state,
+        )
+
+    def _replay_result(self, command: StepCommand, computer: Computer, done: int) -> StepRecorded:
+        if computer.steps[done].name != command.event_name:
+            raise CommandReusedError()
+        then = self._find(computer.id, Computer, version=done)
+        if then is None:  # pragma: no cover - the version was just read from this computer
+            raise UnknownComputerError(tag=computer.tag)
+        log.info("step_replayed", computer_id=str(computer.id), version=done)
+        return StepRecorded(then.tag, then.id, done, then.state, None, replayed=True)
+
+    def _find(self, aggregate_id: UUID, kind: type[A], version: int | None = None) -> A | None:
+        try:
+            aggregate: object = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            return None
+        return aggregate if isinstance(aggregate, kind) else None

@@ -1,0 +1,116 @@
+"""Translate TRACKER_DATABASE_URL into the eventsourcing library's settings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import psycopg
+from psycopg import sql
+
+from tracker.settings import SettingsError
+
+SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+@dataclass(frozen=True)
+class Store:
+    """A parsed database URL: which backend, and the library settings that select it."""
+
+    backend: str
+    env: dict[str, str]
+    schema: str = ""
+
+    def describe(self) -> str:
+        """Where the events are kept, without the password."""
+        if self.backend == "sqlite":
+            return f"SQLite {self.env['SQLITE_DBNAME']}"
+        host, port, db = (
+            self.env[k] for k in ("POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DBNAME")
+        )
+        return f"PostgreSQL {host}:{port}/{db} (schema {self.schema or 'public'})"
+
+
+def parse(url: str, *, base: Path) -> Store:
+    """Read `sqlite:///relative/path`, `sqlite:////absolute/path` or a postgresql:// URL."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        return _sqlite(parts.path, base)
+    if parts.scheme in ("postgresql", "postgres"):
+        return _postgres(url)
+    msg = "TRACKER_DATABASE_URL must start with sqlite:/// or postgresql://."
+    raise SettingsError(msg)
+
+
+def prepare(store: Store) -> None:
+    """Create what the store needs before the library connects: a folder or a schema."""
+    if store.backend == "sqlite":
+        Path(store.env["SQLITE_DBNAME"]).parent.mkdir(parents=True, exist_ok=True)
+    elif store.schema:
+        with _connect(store) as connection:
+            connection.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.schema))
+            )
+
+
+def _connect(store: Store) -> psycopg.Connection[tuple[object, ...]]:
+    env = store.env
+    return psycopg.connect(
+        dbname=env["POSTGRES_DBNAME"],
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+        autocommit=True,
+    )
+
+
+def _sqlite(path: str, base: Path) -> Store:
+    # sqlite:///var/x.db gives "/var/x.db" (relative), sqlite:////srv/x.db gives "//srv/x.db".
+    relative = path[1:] if path.startswith("/") else path
+    if not relative:
+        msg = "TRACKER_DATABASE_URL names no SQLite file (sqlite:///var/tracker.sqlite3)."
+        raise SettingsError(msg)
+    if relative == ":memory:":
+        msg = "SQLite must be a file so that every part of the tracker sees the same data."
+        raise SettingsError(msg)
+    file = Path(unquote(relative))
+    if not file.is_absolute():
+        file = base / file
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(file),
+        "SQLITE_LOCK_TIMEOUT": "30",
+    }
+    return Store("sqlite", env)
+
+
+def _postgres(url: str) -> Store:
+    parts = urlsplit(url)
+    database = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not database:
+        msg = "TRACKER_DATABASE_URL must name a host and a database: postgresql://user@host/db."
+        raise SettingsError(msg)
+    query = parse_qs(parts.query)
+    schema = query.get("schema", [""])[0]
+    if schema and not SCHEMA_NAME.fullmatch(schema):
+        msg = "The schema in TRACKER_DATABASE_URL must be lower-case letters, digits and _."
+        raise SettingsError(msg)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": database,
+        "POSTGRES_HOST": parts.hostname,
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or ""),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+        "POSTGRES_POOL_SIZE": query.get("pool_size", ["5"])[0],
+        "POSTGRES_MAX_OVERFLOW": query.get("max_overflow", ["10"])[0],
+    }
+    if schema:
+        env["POSTGRES_SCHEMA"] = schema
+    return Store("postgres", env, schema)
