@@ -10,9 +10,14 @@ import structlog
 from tracker.settings import Settings
 
 
-def configure_logging(settings: Settings) -> None:
-    """Send structlog and standard-library records to stderr, as text or JSON lines."""
-    level = logging.getLevelNamesMapping().get(settings.log_level, logging.INFO)
+def configure_logging(settings: Settings, *, default_level: str = "INFO") -> None:
+    """Send structlog and standard-library records to stderr, as text or JSON lines.
+
+    The command line is quiet by default (warnings); a server logs every request (info).
+    TRACKER_LOG_LEVEL overrides both.
+    """
+    name = settings.log_level or default_level
+    level = logging.getLevelNamesMapping().get(name, logging.INFO)
     renderer: structlog.types.Processor = (
         structlog.processors.JSONRenderer()
         if settings.log_format == "json"

@@ -21,7 +21,7 @@ class Settings:
 
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/Paris"
-    log_level: str = "INFO"
+    log_level: str = ""  # empty: the entry point's default
     log_format: str = "console"
 
     @classmethod
@@ -31,7 +31,7 @@ class Settings:
         settings = cls(
             database_url=env.get("TRACKER_DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             timezone=env.get("TRACKER_TIMEZONE", "").strip() or cls.timezone,
-            log_level=(env.get("TRACKER_LOG_LEVEL", "").strip() or cls.log_level).upper(),
+            log_level=env.get("TRACKER_LOG_LEVEL", "").strip().upper(),
             log_format=env.get("TRACKER_LOG_FORMAT", "").strip() or cls.log_format,
         )
         settings.zone()  # fail early on a misspelt time zone

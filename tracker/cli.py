@@ -1,0 +1,237 @@
+"""The `tracker` command: load demo data, print a computer's history, record a step."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, NoReturn
+
+import click
+import msgspec
+
+from tracker import messages
+from tracker.application import Inventory
+from tracker.bootstrap import describe_store, open_inventory
+from tracker.commands import STEP_COMMANDS
+from tracker.demo import DemoRun, SimulatedClock
+from tracker.domain.computer import Computer
+from tracker.domain.exceptions import DomainError
+from tracker.domain.lifecycle import State
+from tracker.history import ComputerHistory, HistoryEntry, computer_history
+from tracker.logs import configure_logging
+from tracker.settings import Settings, SettingsError
+
+EXIT_REFUSED = 1
+EXIT_BAD_INPUT = 2
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(obj=None)
+
+
+@click.group(help="Suivi des ordinateurs du parcours numérique solidaire.")
+@click.pass_context
+def cli(context: click.Context) -> None:
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    configure_logging(settings, default_level="WARNING")
+    context.obj = settings
+
+
+@contextmanager
+def _inventory(settings: Settings, **kwargs: Any) -> Iterator[Inventory]:
+    try:
+        inventory = open_inventory(settings, **kwargs)
+    except SettingsError as error:
+        _fail(str(error), EXIT_BAD_INPUT)
+    try:
+        yield inventory
+    except DomainError as error:
+        _fail(messages.explain(error), EXIT_REFUSED)
+    finally:
+        inventory.close()
+
+
+@cli.command(help="Charger des données de démonstration réalistes (dans un stock vide).")
+@click.option("--seed", default=35, show_default=True, help="Graine : mêmes données à chaque fois.")
+@click.option("--years", default=2, show_default=True, type=click.IntRange(1, 10))
+@click.option(
+    "--if-empty", is_flag=True, help="Ne rien faire si le stock contient déjà des données."
+)
+@click.pass_obj
+def demo(settings: Settings, seed: int, years: int, if_empty: bool) -> None:
+    until = datetime.now(settings.zone())
+    clock = SimulatedClock(datetime(until.year - years + 1, 1, 1, tzinfo=settings.zone()))
+    with _inventory(settings, clock=clock) as inventory:
+        if not inventory.is_empty():
+            if if_empty:
+                click.echo(f"Données déjà présentes ({describe_store(settings)}).")
+                return
+            _fail("Le stock contient déjà des données : la démo se charge dans un stock vide. "
+                  "Choisissez un autre TRACKER_DATABASE_URL.", EXIT_REFUSED)  # fmt: skip
+        click.echo(f"Chargement de la démo dans {describe_store(settings)}…")
+        summary = DemoRun(inventory, clock, seed=seed, years=years, until=until).run()
+    click.echo(
+        f"{summary.computers} ordinateurs dans {summary.batches} lots de dons, "
+        f"du {messages.french_date(summary.first_day)} au {messages.french_date(summary.last_day)}."
+    )
+    for name, count in summary.events.most_common():
+        click.echo(f"  {messages.EVENTS[name]:<24} {count:>6}")
+    click.echo("Exemples à regarder avec « tracker history ÉTIQUETTE » :")
+    for state, tag in summary.examples.items():
+        click.echo(f"  {tag:<18} {messages.STATES[state]}")
+
+
+@cli.command(help="Afficher toute l'histoire d'un ordinateur, dans l'ordre.")
+@click.argument("tag")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (pour les scripts).")
+@click.pass_obj
+def history(settings: Settings, tag: str, as_json: bool) -> None:
+    with _inventory(settings) as inventory:
+        found = computer_history(inventory, tag)
+        zone = inventory.zone
+    if as_json:
+        click.echo(json.dumps(_jsonable(found), ensure_ascii=False, indent=2))
+        return
+    d = found.description
+    what = messages.VALUES.get(d["device_type"], d["device_type"])
+    click.echo(f"{found.tag} — {what} {d['brand']} {d['model']} (n° de série {d['serial'] or '?'})")
+    click.echo(f"Donné par {d['donor']} · programme {d['programme']}")
+    click.echo(f"Aujourd'hui : {messages.STATES[found.state]}, site {found.site}, "
+               f"version {found.version}")  # fmt: skip
+    click.echo("")
+    for entry in found.entries:
+        click.echo(_format_entry(entry, zone))
+
+
+def _format_entry(entry: HistoryEntry, zone: Any) -> str:
+    recorded = entry.recorded_at.astimezone(zone)
+    head = (
+        f"{entry.version:>3}. {messages.EVENTS.get(entry.event, entry.event)} — le "
+        f"{messages.french_date(entry.occurred_on)}, par {entry.actor} à {entry.site} "
+        f"(saisi le {recorded:%d/%m/%Y à %H:%M})"
+    )
+    if entry.cancelled_by:
+        head += f"  [ANNULÉ par l'étape {entry.cancelled_by}]"
+    if entry.corrected_by:
+        head += f"  [corrigé par l'étape {', '.join(map(str, entry.corrected_by))}]"
+    lines = [head]
+    details = [f"{messages.FIELDS.get(k, k)} : {_words(v)}" for k, v in entry.details.items()]
+    if entry.note:
+        details.append(f"remarque : {entry.note}")
+    lines.extend(f"       {line}" for line in details)
+    return "\n".join(lines)
+
+
+def _words(value: object) -> str:  # noqa: PLR0911 (one return per kind of value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, date):
+        return messages.french_date(value)
+    if isinstance(value, Decimal):
+        return f"{value}".replace(".", ",")
+    if isinstance(value, dict):
+        return ", ".join(f"{_words(k)} : {_words(v)}" for k, v in value.items()) or "—"
+    if isinstance(value, list):
+        return "; ".join(_words(item) for item in value) or "—"
+    if isinstance(value, uuid.UUID):
+        return str(value)[:8]
+    text = str(value)
+    return messages.VALUES.get(text, text) or "—"
+
+
+def _jsonable(found: ComputerHistory) -> Any:
+    return msgspec.to_builtins(found)
+
+
+@cli.command(help="Compter les ordinateurs par état et par site (relit tout le journal).")
+@click.pass_obj
+def summary(settings: Settings) -> None:
+    with _inventory(settings) as inventory:
+        computers = _replay_computers(inventory)
+        where = describe_store(settings)
+    by_state = Counter(c.state for c in computers.values())
+    click.echo(f"{len(computers)} ordinateurs enregistrés ({where}).")
+    for state in State:
+        click.echo(f"  {messages.STATES[state]:<26} {by_state[state]:>6}")
+    in_stock = Counter(c.site for c in computers.values() if c.state not in _OUT_OF_STOCK)
+    click.echo("En stock par site :")
+    for site, count in sorted(in_stock.items()):
+        click.echo(f"  {site:<26} {count:>6}")
+
+
+_OUT_OF_STOCK = (State.DISMANTLED, State.WRITTEN_OFF, State.ON_LOAN)
+
+
+def _replay_computers(inventory: Inventory) -> dict[uuid.UUID, Computer]:
+    # Interim: reads the whole log. The asset-register projection will answer this instead.
+    computers: dict[uuid.UUID, Computer] = {}
+    position = 0
+    while True:
+        page = inventory.recorder.select_notifications(position, 1000, inclusive_of_start=False)
+        if not page:
+            return computers
+        for notification in page:
+            event = inventory.mapper.to_domain_event(notification)
+            if isinstance(event, Computer.Donated):
+                computers[event.originator_id] = event.mutate(None)  # type: ignore[assignment]
+            elif isinstance(event, Computer.StepRecorded):
+                event.mutate(computers[event.originator_id])
+        position = page[-1].id
+
+
+@cli.command(
+    help="Enregistrer une étape : tracker record triage CD35-2026-00001 --by amelie.r "
+    "--at ESAT-RANCE grade=B outcome=recondition checks='{...}'",
+    context_settings={"ignore_unknown_options": False},
+)
+@click.argument("step", type=click.Choice(sorted(STEP_COMMANDS)))
+@click.argument("tag")
+@click.argument("fields", nargs=-1)
+@click.option("--by", "actor", required=True, help="Qui enregistre.")
+@click.option("--at", "site", required=True, help="Code du site où cela se passe.")
+@click.option("--on", "occurred_on", default=None, help="Date (AAAA-MM-JJ), aujourd'hui sinon.")
+@click.option(
+    "--seen-version", type=int, default=None, help="Version vue (par défaut : l'actuelle)."
+)
+@click.option("--command-id", default=None, help="Identifiant de la demande (pour la rejouer).")
+@click.option("--note", default="", help="Remarque libre.")
+@click.pass_obj
+def record(
+    settings: Settings, /, step: str, tag: str, fields: tuple[str, ...], **options: Any
+) -> None:
+    values: dict[str, Any] = {}
+    for item in fields:
+        name, sep, raw = item.partition("=")
+        if not sep:
+            _fail(f"« {item} » : écrivez champ=valeur.", EXIT_BAD_INPUT)
+        values[name] = json.loads(raw) if raw[:1] in ("{", "[") else raw
+    with _inventory(settings) as inventory:
+        seen = options["seen_version"] or inventory.computer(tag).version
+        values.update(
+            tag=tag, actor=options["actor"], site=options["site"], note=options["note"],
+            seen_version=seen, occurred_on=options["occurred_on"] or inventory.today(),
+            command_id=options["command_id"] or str(uuid.uuid4()),
+        )  # fmt: skip
+        try:
+            command = msgspec.convert(values, STEP_COMMANDS[step], strict=False)
+        except msgspec.ValidationError as error:
+            _fail(f"Saisie incomplète ou incorrecte : {error}", EXIT_BAD_INPUT)
+        result = inventory.record(command)
+    again = " (déjà enregistrée : rien de nouveau)" if result.replayed else ""
+    click.echo(f"Enregistré{again} : {result.tag} est « {messages.STATES[result.state]} », "
+               f"version {result.version}.")  # fmt: skip
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
