@@ -67,9 +67,19 @@ def _inventory(settings: Settings, **kwargs: Any) -> Iterator[Inventory]:
 @click.option(
     "--if-empty", is_flag=True, help="Ne rien faire si le stock contient déjà des données."
 )
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Simuler jusqu'à ce jour (AAAA-MM-JJ) au lieu de maintenant.",
+)
 @click.pass_obj
-def demo(settings: Settings, seed: int, years: int, if_empty: bool) -> None:
-    until = datetime.now(settings.zone())
+def demo(settings: Settings, seed: int, years: int, if_empty: bool, until: datetime | None) -> None:
+    now = datetime.now(settings.zone())
+    if until is None or until.date() >= now.date():
+        until = now
+    else:
+        until = until.replace(hour=23, minute=59, tzinfo=settings.zone())
     clock = SimulatedClock(datetime(until.year - years + 1, 1, 1, tzinfo=settings.zone()))
     with _inventory(settings, clock=clock) as inventory:
         if not inventory.is_empty():
