@@ -119,6 +119,8 @@ class Inventory(Application[UUID]):
         for _attempt in range(INTAKE_ATTEMPTS):
             done = self._find(batch_id, DonationBatch)
             if done is not None:
+                if not done.is_result_of(request.donor, request.site, len(request.units)):
+                    raise CommandReusedError()
                 return DonationRegistered(batch_id, tuple(done.tags), None, replayed=True)
             for tag in pre_printed:
                 if self._find(asset_tag.computer_id(tag), Computer) is not None:

@@ -10,8 +10,8 @@ from tracker.settings import Settings
 def open_inventory(settings: Settings, *, clock: Clock = utc_now) -> Inventory:
     """The Inventory on the store named by TRACKER_DATABASE_URL, created if missing."""
     store = storage.parse(settings.database_url, base=settings.working_directory())
-    storage.prepare(store)
-    return Inventory(store.env, clock=clock, zone=settings.zone())
+    with storage.setting_up(store):
+        return Inventory(store.env, clock=clock, zone=settings.zone())
 
 
 def describe_store(settings: Settings) -> str:

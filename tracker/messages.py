@@ -104,6 +104,7 @@ REASONS: Mapping[str, str] = {
     "inconsistent_with_method": "0 € seulement si la participation est offerte, et inversement",
     "not_a_pseudonymous_code": "mettez le code du bénéficiaire (ex. BN-7K3P9Q), jamais son nom",
     "same_site": "l'ordinateur est déjà sur ce site",
+    "not_a_site_code": "mettez le code du site (ex. ESAT-RANCE)",
     "not_on_loan": "seulement pour un ordinateur confié à un bénéficiaire",
     "not_a_programme_code": "de 2 à 8 lettres ou chiffres (ex. CD35)",
     "too_many": "trop d'ordinateurs dans un seul lot (500 au plus)",

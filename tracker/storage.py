@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -44,15 +46,37 @@ def parse(url: str, *, base: Path) -> Store:
     raise SettingsError(msg)
 
 
-def prepare(store: Store) -> None:
-    """Create what the store needs before the library connects: a folder or a schema."""
+# Any fixed 64-bit number: the advisory lock every tracker process takes while it sets up.
+SETUP_LOCK = 0x7472_6163_6B65_7201
+
+
+@contextmanager
+def setting_up(store: Store) -> Iterator[None]:
+    """Create what the store needs (a folder, a schema), then let the caller create tables.
+
+    On PostgreSQL, processes starting together (web workers, projection runners) would race
+    on the library's CREATE TABLE / CREATE FUNCTION; an advisory lock makes them take turns.
+    """
     if store.backend == "sqlite":
         Path(store.env["SQLITE_DBNAME"]).parent.mkdir(parents=True, exist_ok=True)
-    elif store.schema:
-        with _connect(store) as connection:
-            connection.execute(
-                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.schema))
-            )
+        yield
+        return
+    with _connect(store) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (SETUP_LOCK,))
+        try:
+            if store.schema:
+                connection.execute(
+                    sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(store.schema))
+                )
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
+
+
+def prepare(store: Store) -> None:
+    """Create the folder or the schema the store needs."""
+    with setting_up(store):
+        pass
 
 
 def _connect(store: Store) -> psycopg.Connection[tuple[object, ...]]:
@@ -94,16 +118,26 @@ def _postgres(url: str) -> Store:
     if not parts.hostname or not database:
         msg = "TRACKER_DATABASE_URL must name a host and a database: postgresql://user@host/db."
         raise SettingsError(msg)
+    try:
+        port = parts.port if parts.port is not None else 5432
+    except ValueError:
+        port = 0
+    if port == 0:
+        msg = "The port in TRACKER_DATABASE_URL must be a number from 1 to 65535."
+        raise SettingsError(msg)
     query = parse_qs(parts.query)
     schema = query.get("schema", [""])[0]
-    if schema and not SCHEMA_NAME.fullmatch(schema):
-        msg = "The schema in TRACKER_DATABASE_URL must be lower-case letters, digits and _."
+    if schema and (not SCHEMA_NAME.fullmatch(schema) or schema.startswith("pg_")):
+        msg = (
+            "The schema in TRACKER_DATABASE_URL must be lower-case letters, digits and _, "
+            "not starting with pg_."
+        )
         raise SettingsError(msg)
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
         "POSTGRES_DBNAME": database,
-        "POSTGRES_HOST": parts.hostname,
-        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_HOST": unquote(parts.hostname),  # %2Frun%2Fpostgresql: a socket folder
+        "POSTGRES_PORT": str(port),
         "POSTGRES_USER": unquote(parts.username or ""),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_CONNECT_TIMEOUT": "10",

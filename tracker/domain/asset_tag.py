@@ -43,6 +43,14 @@ def pre_printed(tag: str) -> str:
     return normal
 
 
+def valid(tag: str) -> str:
+    """Any tag a computer may carry (generated or pre-printed), normalised."""
+    normal = normalize(tag)
+    if not PRE_PRINTED.fullmatch(normal):
+        raise InvalidTagError(tag=normal, reason="malformed")
+    return normal
+
+
 def computer_id(tag: str) -> UUID:
     """The id of the computer carrying this tag: the same tag always gives the same id."""
     return uuid5(NAMESPACE, f"computer:{normalize(tag)}")

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from tracker.domain import asset_tag, validation
+from tracker.domain import asset_tag, step_details, validation
 from tracker.domain.corrections import CORRECTABLE, read_date
 from tracker.domain.exceptions import (
     CorrectionRefusedError,
@@ -22,28 +22,13 @@ from tracker.domain.exceptions import (
     InvalidValueError,
     NothingToCancelError,
     NotTheLastStepError,
-    QualityCheckNotPassedError,
     TransitionRefusedError,
 )
 from tracker.domain.lifecycle import TRANSITIONS, State, Step
 from tracker.domain.recording import Recording
 from tracker.domain.vocabulary import (
-    MAX_HOURS,
-    MAX_KG,
-    MAX_MONEY,
-    MAX_PARTS,
-    Check,
-    CheckResult,
-    ComponentKind,
-    Condition,
-    ContributionMethod,
     DeviceType,
-    Grade,
-    MaterialFraction,
-    ReconditioningWork,
-    ReturnReason,
     TriageOutcome,
-    WipeMethod,
     WipeResult,
     WriteOffReason,
 )
@@ -158,6 +143,13 @@ class Computer(Aggregate):
             computer.state = State.ON_LOAN
             computer.beneficiary_code = self.beneficiary_code
             computer.agreement_end = self.agreement_end
+            computer.loan_terms[self.originator_version] = {
+                "agreement_start": self.agreement_start,
+                "agreement_end": self.agreement_end,
+                "contribution_eur": self.contribution_eur,
+                "contribution_method": self.contribution_method,
+                "receipt_number": self.receipt_number,
+            }
 
     class Returned(StepRecorded):
         reason: str
@@ -241,6 +233,7 @@ class Computer(Aggregate):
         self.steps: dict[int, StepInfo] = {1: StepInfo("Donated", occurred_on, False)}
         self.undo_stack: list[tuple[int, dict[str, Any]]] = []
         self.cancelled: list[int] = []
+        self.loan_terms: dict[int, dict[str, Any]] = {}
 
     # -- intake ---------------------------------------------------------------------------
 
@@ -263,7 +256,7 @@ class Computer(Aggregate):
         return cls._create(
             cls.Donated,
             id=asset_tag.computer_id(tag),
-            tag=asset_tag.normalize(tag),
+            tag=asset_tag.valid(tag),
             programme=programme,
             batch_id=batch_id,
             donor=validation.text("donor", donor, required=True),
@@ -281,21 +274,8 @@ class Computer(Aggregate):
     ) -> None:
         """Record the checks of a computer and whether it will be reconditioned or dismantled."""
         self._begin(Step.TRIAGE, recording)
-        results = {
-            str(validation.choice("checks", name, Check)): str(
-                validation.choice(f"checks.{name}", result, CheckResult)
-            )
-            for name, result in checks.items()
-        }
-        if set(results) != set(Check):
-            raise InvalidValueError(field="checks", reason="incomplete")
-        self.trigger_event(
-            self.Triaged,
-            checks=results,
-            grade=str(validation.choice("grade", grade, Grade)),
-            outcome=str(validation.choice("outcome", outcome, TriageOutcome)),
-            **recording.event_fields(),
-        )
+        details = step_details.triage(checks=checks, grade=grade, outcome=outcome)
+        self.trigger_event(self.Triaged, **details, **recording.event_fields())
 
     def record_data_wipe(
         self,
@@ -309,17 +289,11 @@ class Computer(Aggregate):
     ) -> None:
         """Record how the storage was wiped (or the drive destroyed) and whether it worked."""
         self._begin(Step.WIPE_DATA, recording)
-        wipe_method = validation.choice("method", method, WipeMethod)
-        software = wipe_method not in (WipeMethod.DRIVE_DESTROYED, WipeMethod.NO_STORAGE)
-        self.trigger_event(
-            self.DataWipeRecorded,
-            method=str(wipe_method),
-            result=str(validation.choice("result", result, WipeResult)),
-            standard=validation.text("standard", standard, max_length=80),
-            tool=validation.text("tool", tool, required=software, max_length=80),
-            certificate_reference=validation.text("certificate_reference", certificate_reference),
-            **recording.event_fields(),
-        )
+        details = step_details.data_wipe(
+            method=method, result=result, standard=standard, tool=tool,
+            certificate_reference=certificate_reference,
+        )  # fmt: skip
+        self.trigger_event(self.DataWipeRecorded, **details, **recording.event_fields())
 
     def dismantle(
         self,
@@ -333,21 +307,11 @@ class Computer(Aggregate):
         """Record the parts harvested and the materials sent to a recycling outlet."""
         self._begin(Step.DISMANTLE, recording)
         self._require_wiped()
-        harvested = [_component(item) for item in components]
-        weights = {
-            str(validation.choice("materials_kg", name, MaterialFraction)): validation.quantity(
-                f"materials_kg.{name}", kg, maximum=MAX_KG
-            )
-            for name, kg in materials_kg.items()
-        }
-        self.trigger_event(
-            self.Dismantled,
-            components=harvested,
-            materials_kg=weights,
-            outlet=validation.text("outlet", outlet, required=True),
-            waste_slip_reference=validation.text("waste_slip_reference", waste_slip_reference),
-            **recording.event_fields(),
-        )
+        details = step_details.dismantling(
+            components=components, materials_kg=materials_kg, outlet=outlet,
+            waste_slip_reference=waste_slip_reference,
+        )  # fmt: skip
+        self.trigger_event(self.Dismantled, **details, **recording.event_fields())
 
     def recondition(
         self,
@@ -363,20 +327,12 @@ class Computer(Aggregate):
         """Record the work done; the computer is then ready to be loaned."""
         self._begin(Step.RECONDITION, recording)
         self._require_wiped()
-        if not quality_check_passed:
-            raise QualityCheckNotPassedError()
-        self.trigger_event(
-            self.Reconditioned,
-            work_done=[
-                str(validation.choice("work_done", w, ReconditioningWork)) for w in work_done
-            ],
-            parts_used=[validation.text("parts_used", p, required=True) for p in parts_used or []],
-            operating_system=validation.text("operating_system", operating_system, required=True),
-            quality_check_passed=True,
-            hours_of_work=validation.quantity("hours_of_work", hours_of_work, maximum=MAX_HOURS),
-            final_grade=str(validation.choice("final_grade", final_grade, Grade)),
-            **recording.event_fields(),
-        )
+        details = step_details.reconditioning(
+            work_done=work_done, operating_system=operating_system,
+            quality_check_passed=quality_check_passed, hours_of_work=hours_of_work,
+            final_grade=final_grade, parts_used=parts_used or [],
+        )  # fmt: skip
+        self.trigger_event(self.Reconditioned, **details, **recording.event_fields())
 
     def loan(
         self,
@@ -391,38 +347,25 @@ class Computer(Aggregate):
     ) -> None:
         """Hand the computer to a beneficiary, known here only by a pseudonymous code."""
         self._begin(Step.LOAN, recording)
-        if agreement_end <= agreement_start:
-            raise InvalidValueError(field="agreement_end", reason="not_after_start")
-        amount = validation.quantity("contribution_eur", contribution_eur, maximum=MAX_MONEY)
-        method = validation.choice("contribution_method", contribution_method, ContributionMethod)
-        if (method == ContributionMethod.WAIVED) != (amount == 0):
-            raise InvalidValueError(field="contribution_eur", reason="inconsistent_with_method")
-        self.trigger_event(
-            self.Loaned,
-            beneficiary_code=validation.beneficiary_code(beneficiary_code),
-            agreement_start=agreement_start,
-            agreement_end=agreement_end,
-            contribution_eur=amount,
-            contribution_method=str(method),
-            receipt_number=validation.text("receipt_number", receipt_number, max_length=40),
-            **recording.event_fields(),
-        )
+        terms = step_details.loan_terms(
+            agreement_start=agreement_start, agreement_end=agreement_end,
+            contribution_eur=contribution_eur, contribution_method=contribution_method,
+            receipt_number=receipt_number,
+        )  # fmt: skip
+        code = validation.beneficiary_code(beneficiary_code)
+        self.trigger_event(self.Loaned, beneficiary_code=code, **terms, **recording.event_fields())
 
     def take_back(self, recording: Recording, *, reason: str, condition: str) -> None:
         """Record a returned computer; it goes back to triage and must be wiped again."""
         self._begin(Step.RETURN, recording)
-        self.trigger_event(
-            self.Returned,
-            reason=str(validation.choice("reason", reason, ReturnReason)),
-            condition=str(validation.choice("condition", condition, Condition)),
-            **recording.event_fields(),
-        )
+        details = step_details.return_details(reason=reason, condition=condition)
+        self.trigger_event(self.Returned, **details, **recording.event_fields())
 
     def transfer(self, recording: Recording, *, to_site: str) -> None:
         """Send the computer from the recording's site to another site."""
         self._begin(Step.TRANSFER, recording)
-        destination = validation.text("to_site", to_site, required=True, max_length=40)
-        if destination == recording.site.strip():
+        destination = validation.site_code("to_site", to_site)
+        if destination == validation.site_code("site", recording.site):
             raise InvalidValueError(field="to_site", reason="same_site")
         self.trigger_event(self.Transferred, to_site=destination, **recording.event_fields())
 
@@ -444,6 +387,7 @@ class Computer(Aggregate):
         last = self.undo_stack[-1][0]
         if version != last:
             raise NotTheLastStepError(version=version, last=last)
+        self._not_before(version, recording)
         self.trigger_event(
             self.StepCancelled,
             cancels_version=version,
@@ -470,6 +414,9 @@ class Computer(Aggregate):
                 new_values[field] = readers[field](field, raw)
             else:
                 raise CorrectionRefusedError(version=version, field=field)
+        self._not_before(version, recording)
+        if info.name == "Loaned":  # the corrected agreement must still hold together
+            step_details.loan_terms(**{**self.loan_terms[version], **_loan_values(new_values)})
         self.trigger_event(
             self.DetailsCorrected,
             corrects_version=version,
@@ -484,19 +431,23 @@ class Computer(Aggregate):
         if "occurred_on" in changes:
             new_date = date.fromisoformat(changes["occurred_on"])
             self.steps[version] = StepInfo(info.name, new_date, info.undoable)
+        if info.name == "Loaned":
+            self.loan_terms[version].update(_loan_values(changes))
         if info.name == "Donated":
             for field in ("device_type", "brand", "model", "serial", "donor"):
                 if field in changes:
                     setattr(self, field, changes[field])
         grade_field = {"Triaged": "grade", "Reconditioned": "final_grade"}.get(info.name, "")
-        if grade_field in changes and version == self._latest_in_force("Triaged", "Reconditioned"):
-            self.grade = changes[grade_field]
-        if (
-            "agreement_end" in changes
-            and self.state == State.ON_LOAN
-            and version == self._latest_in_force("Loaned")
-        ):
-            self.agreement_end = date.fromisoformat(changes["agreement_end"])
+        if grade_field in changes:
+            grade = changes[grade_field]
+            if version == self._latest_in_force("Triaged", "Reconditioned"):
+                self.grade = grade
+            self._carry_into_undo(version, "grade", grade, "Triaged", "Reconditioned")
+        if "agreement_end" in changes:
+            agreement_end = date.fromisoformat(changes["agreement_end"])
+            if self.state == State.ON_LOAN and version == self._latest_in_force("Loaned"):
+                self.agreement_end = agreement_end
+            self._carry_into_undo(version, "agreement_end", agreement_end, "Loaned", "Returned")
 
     # -- reading --------------------------------------------------------------------------
 
@@ -518,6 +469,14 @@ class Computer(Aggregate):
         if recording.occurred_on < previous:
             raise DateBeforePreviousStepError(occurred_on=recording.occurred_on, previous=previous)
 
+    def _not_before(self, version: int, recording: Recording) -> None:
+        """A correction cannot be dated before the step it corrects."""
+        corrected_on = self.steps[version].occurred_on
+        if recording.occurred_on < corrected_on:
+            raise DateBeforePreviousStepError(
+                occurred_on=recording.occurred_on, previous=corrected_on
+            )
+
     def _require_wiped(self) -> None:
         if not self.data_wiped:
             raise DataWipeRequiredError(state=self.state)
@@ -533,6 +492,14 @@ class Computer(Aggregate):
     def _latest_in_force(self, *names: str) -> int | None:
         matching = [v for v in self._in_force() if self.steps[v].name in names]
         return matching[-1] if matching else None
+
+    def _carry_into_undo(self, version: int, name: str, value: object, *setters: str) -> None:
+        """Steps after `version` saved its value; cancelling one restores the corrected value."""
+        for later, saved in self.undo_stack:
+            if later > version:
+                saved[name] = value
+                if self.steps[later].name in setters:
+                    break
 
     def _corrected_date(self, version: int, raw: str, today: date) -> str:
         new_date = date.fromisoformat(read_date("occurred_on", raw))
@@ -554,13 +521,12 @@ class Computer(Aggregate):
         return new_date.isoformat()
 
 
-def _component(item: Mapping[str, Any]) -> dict[str, Any]:
-    """One line of harvested components: kind, how many, and whether they can be reused."""
-    kind = validation.choice("components.kind", str(item.get("kind", "")), ComponentKind)
-    try:
-        count = int(item.get("count", 0))
-    except (TypeError, ValueError):
-        raise InvalidValueError(field="components.count", reason="not_a_number") from None
-    if not 1 <= count <= MAX_PARTS:
-        raise InvalidValueError(field="components.count", reason="out_of_range")
-    return {"kind": str(kind), "count": count, "reusable": bool(item.get("reusable", False))}
+def _loan_values(changes: Mapping[str, str]) -> dict[str, Any]:
+    """Corrected loan terms as the types the Loaned event holds."""
+    values: dict[str, Any] = dict(changes)
+    values.pop("occurred_on", None)
+    if "agreement_end" in values:
+        values["agreement_end"] = date.fromisoformat(values["agreement_end"])
+    if "contribution_eur" in values:
+        values["contribution_eur"] = Decimal(values["contribution_eur"])
+    return values

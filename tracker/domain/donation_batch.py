@@ -7,6 +7,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
+from tracker.domain import validation
 from tracker.domain.asset_tag import NAMESPACE
 from tracker.domain.recording import Recording
 from tracker.domain.validation import text
@@ -55,6 +56,14 @@ class DonationBatch(Aggregate):
         self.note = note
         self.tags: list[str] = []
         self.commands: dict[UUID, int] = {command_id: 1}
+
+    def is_result_of(self, donor: str, site: str, units: int) -> bool:
+        """Whether a retried intake asks for this very batch (and not another one)."""
+        return (self.donor, self.site, len(self.tags)) == (
+            donor.strip(),
+            validation.site_code("site", site),
+            units,
+        )
 
     @staticmethod
     def id_for(command_id: UUID) -> UUID:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
+from tracker.domain import validation
 from tracker.domain.exceptions import DateInFutureError, InvalidValueError
 
 MAX_NOTE_LENGTH = 2000
@@ -27,8 +28,7 @@ class Recording:
         """Refuse an anonymous or site-less recording and a business date in the future."""
         if not self.actor.strip():
             raise InvalidValueError(field="actor", reason="required")
-        if not self.site.strip():
-            raise InvalidValueError(field="site", reason="required")
+        validation.site_code("site", self.site)
         if len(self.note) > MAX_NOTE_LENGTH:
             raise InvalidValueError(field="note", reason="too_long")
         if self.occurred_on > self.today:
@@ -39,7 +39,7 @@ class Recording:
         return {
             "command_id": self.command_id,
             "actor": self.actor.strip(),
-            "site": self.site.strip(),
+            "site": validation.site_code("site", self.site),
             "occurred_on": self.occurred_on,
             "note": self.note.strip(),
             "timestamp": self.recorded_at,

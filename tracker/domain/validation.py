@@ -57,3 +57,16 @@ def beneficiary_code(value: str) -> str:
     if not BENEFICIARY_CODE.fullmatch(code):
         raise InvalidValueError(field="beneficiary_code", reason="not_a_pseudonymous_code")
     return code
+
+
+SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
+
+
+def site_code(field: str, value: str) -> str:
+    """A site code, upper-case: "esat-rance " and "ESAT-RANCE" name the same site."""
+    code = value.strip().upper()
+    if not code:
+        raise InvalidValueError(field=field, reason="required")
+    if not SITE_CODE.fullmatch(code):
+        raise InvalidValueError(field=field, reason="not_a_site_code")
+    return code

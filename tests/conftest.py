@@ -1,0 +1,234 @@
+"""Shared fixtures: a PostgreSQL server for the session, one store per test on each backend."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tracker import storage
+from tracker.application import Inventory
+from tracker.settings import SettingsError
+
+# Business dates in the tests are read against this instant: "today" is 2026-06-15 in Paris.
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+ZONE = ZoneInfo("Europe/Paris")
+START_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    """A server the tests may create schemas on; `url` has no schema of its own."""
+
+    url: str
+
+    def url_for_schema(self, schema: str) -> str:
+        parts = urlsplit(self.url)
+        query = [(k, v) for k, v in parse_qsl(parts.query) if k != "schema"]
+        query.append(("schema", schema))
+        return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _unavailable(reason: str) -> None:
+    """Fail in CI, where PostgreSQL must be tested; skip on a developer's machine."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL is required in CI: {reason}", pytrace=False)
+    pytest.skip(f"PostgreSQL unavailable ({reason}); set TRACKER_TEST_DATABASE_URL to test it")
+
+
+def _bindir() -> Path | None:
+    """Where initdb and pg_ctl are: the newest Debian install, else pg_config, else PATH."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    with contextlib.suppress(OSError, subprocess.CalledProcessError):
+        out = subprocess.run(
+            ["pg_config", "--bindir"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        if (Path(out) / "initdb").exists():
+            return Path(out)
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _world_traversable(path: Path) -> bool:
+    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents])
+
+
+class ThrowawayCluster:
+    """A PostgreSQL cluster in a temporary folder, run as `postgres` when we are root."""
+
+    def __init__(self, bindir: Path) -> None:
+        self.bindir = bindir
+        as_root = os.geteuid() == 0
+        self.prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
+        base = Path(tempfile.gettempdir())
+        if as_root and not _world_traversable(base):
+            base = Path("/tmp")  # noqa: S108 (the postgres user must reach the folder)
+        self.root = Path(tempfile.mkdtemp(prefix="tracker-pg-", dir=base))
+        if as_root:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.root, owner.pw_uid, owner.pw_gid)
+        self.data = self.root / "data"
+        self.port = 0
+
+    def run(self, *args: str) -> None:
+        done = subprocess.run(
+            [*self.prefix, *args], capture_output=True, text=True, check=False, timeout=120
+        )
+        if done.returncode != 0:
+            log = self.root / "server.log"
+            tail = log.read_text()[-2000:] if log.exists() else ""
+            msg = f"{Path(args[0]).name} failed: {done.stdout}{done.stderr}{tail}"
+            raise RuntimeError(msg)
+
+    def start(self) -> str:
+        self.run(
+            str(self.bindir / "initdb"),
+            *("-D", str(self.data), "-U", "postgres", "-A", "trust"),
+            *("-E", "UTF8", "--locale=C", "--no-sync"),
+        )
+        settings = {
+            "listen_addresses": "'127.0.0.1'",
+            "unix_socket_directories": f"'{self.root}'",
+            "fsync": "off",
+            "full_page_writes": "off",
+            "synchronous_commit": "off",
+            "max_connections": "200",
+        }
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
+        for attempt in range(START_ATTEMPTS):
+            self.port = _free_port()  # another process may take it first: then try again
+            try:
+                self.pg_ctl("-w", "-t", "60", "-o", f"-p {self.port}", "start")
+            except RuntimeError:
+                if attempt + 1 == START_ATTEMPTS:
+                    raise
+            else:
+                break
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def pg_ctl(self, *args: str) -> None:
+        log = str(self.root / "server.log")
+        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", log, *args)
+
+    def stop(self) -> None:
+        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+            self.pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _check_reachable(url: str) -> None:
+    store = storage.parse(url, base=Path.cwd())
+    with storage._connect(store) as connection:
+        connection.execute("SELECT 1")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """TRACKER_TEST_DATABASE_URL if set, else a cluster started for this session."""
+    given = os.environ.get("TRACKER_TEST_DATABASE_URL", "").strip()
+    if given:
+        try:
+            _check_reachable(given)
+        except (psycopg.Error, OSError, SettingsError) as error:
+            _unavailable(f"cannot connect to TRACKER_TEST_DATABASE_URL: {error}")
+        yield PostgresServer(given)
+        return
+    bindir = _bindir()
+    if bindir is None:
+        _unavailable("no initdb found under /usr/lib/postgresql/*/bin, pg_config or PATH")
+        return
+    try:
+        cluster = ThrowawayCluster(bindir)
+    except KeyError:
+        _unavailable("running as root, but there is no `postgres` user to run the server as")
+        return
+    try:
+        url = cluster.start()
+        _check_reachable(url)
+    except (RuntimeError, OSError, subprocess.SubprocessError, psycopg.Error) as error:
+        cluster.stop()
+        _unavailable(f"could not start a throwaway cluster from {bindir}: {error}")
+        return
+    try:
+        yield PostgresServer(url)
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """A URL whose schema is fresh for this test; the schema is dropped afterwards."""
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    url = postgres_server.url_for_schema(schema)
+    yield url
+    store = storage.parse(url, base=Path.cwd())
+    with storage._connect(store) as connection:
+        connection.execute("SET lock_timeout = '10s'")
+        connection.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
+        )
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A TRACKER_DATABASE_URL for an empty store, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'events.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def open_inventory(
+    database_url: str, tmp_path: Path, now: datetime
+) -> Iterator[Callable[[], Inventory]]:
+    """Builds Inventory instances on the test's store (as separate processes would); all are
+    closed at teardown."""
+    opened: list[Inventory] = []
+
+    def open_one() -> Inventory:
+        store = storage.parse(database_url, base=tmp_path)
+        storage.prepare(store)
+        inventory = Inventory(store.env, clock=lambda: now, zone=ZONE)
+        opened.append(inventory)
+        return inventory
+
+    yield open_one
+    for inventory in opened:
+        inventory.close()
+
+
+@pytest.fixture
+def inventory(open_inventory: Callable[[], Inventory]) -> Inventory:
+    return open_inventory()

@@ -1,0 +1,1 @@
+"""The web interface (Litestar + htmx): controllers, templates, static files."""
