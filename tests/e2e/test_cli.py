@@ -14,8 +14,9 @@ UNTIL = "2026-03-31"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/events.sqlite3", "CI": "true"}
+def env(database_url: str) -> dict[str, str]:
+    """The command's environment, on SQLite and on PostgreSQL (see tests/conftest.py)."""
+    return {"TRACKER_DATABASE_URL": database_url}
 
 
 def run(env: dict[str, str], *args: str) -> Result:
@@ -42,10 +43,20 @@ def test_demo_loads_a_living_programme_and_names_examples(demo: Result) -> None:
     assert example(demo.output, "confié à un bénéficiaire").startswith("CD35-2026-")
 
 
-def test_demo_is_the_same_for_the_same_seed(tmp_path: Path, demo: Result) -> None:
-    other = {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/other.sqlite3"}
-    again = run(other, "demo", "--years", "1", "--until", UNTIL)
-    assert again.output.replace("other.sqlite3", "events.sqlite3") == demo.output
+def test_demo_is_the_same_for_the_same_seed(tmp_path: Path) -> None:
+    outputs = [
+        run(
+            {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path}/{name}"},
+            "demo",
+            "--years",
+            "1",
+            "--until",
+            UNTIL,
+        )
+        for name in ("one.sqlite3", "two.sqlite3")
+    ]
+    assert outputs[0].exit_code == 0, outputs[0].output
+    assert outputs[0].output.replace("one.sqlite3", "two.sqlite3") == outputs[1].output
 
 
 def test_demo_refuses_a_store_that_already_has_data(env: dict[str, str], demo: Result) -> None:
