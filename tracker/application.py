@@ -21,6 +21,7 @@ from tracker.domain.computer import Computer
 from tracker.domain.donation_batch import DonationBatch
 from tracker.domain.exceptions import (
     CommandReusedError,
+    DomainError,
     DuplicateTagError,
     InvalidValueError,
     StoreBusyError,
@@ -142,7 +143,12 @@ class Inventory(Application[UUID]):
         if done is None:
             if computer.version != command.seen_version:
                 raise self._conflict(command, computer)
-            command.perform(computer, self._recording(command))
+            try:
+                command.perform(computer, self._recording(command))
+            except DomainError as refusal:
+                log.info("step_refused", step=command.event_name, code=refusal.code,
+                         computer_id=str(computer.id))  # fmt: skip
+                raise
             try:
                 recordings = self.save(computer)
             except IntegrityError:
