@@ -1,7 +1,14 @@
-"""The composition root: build the application from settings; nothing is built at import."""
+"""The composition root: build the application and its read models from settings.
+
+Nothing is built at import.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from projections.database import Database, PostgresDatabase, SQLiteDatabase
+from projections.migrate import migrate
 from tracker import storage
 from tracker.application import Clock, Inventory, utc_now
 from tracker.settings import Settings
@@ -9,11 +16,31 @@ from tracker.settings import Settings
 
 def open_inventory(settings: Settings, *, clock: Clock = utc_now) -> Inventory:
     """The Inventory on the store named by TRACKER_DATABASE_URL, created if missing."""
-    store = storage.parse(settings.database_url, base=settings.working_directory())
+    store = _store(settings)
     with storage.setting_up(store):
         return Inventory(store.env, clock=clock, zone=settings.zone())
 
 
+def open_read_models(settings: Settings) -> Database:
+    """The database of the read models (beside the event log), migrated to the latest tables."""
+    store = _store(settings)
+    database = read_database(store)
+    with storage.setting_up(store):
+        migrate(database)
+    return database
+
+
+def read_database(store: storage.Store) -> Database:
+    """Where a store keeps its read models: the same SQLite file or PostgreSQL schema."""
+    if store.backend == "sqlite":
+        return SQLiteDatabase(Path(store.env["SQLITE_DBNAME"]))
+    return PostgresDatabase(storage.connection_params(store), store.schema or "public")
+
+
 def describe_store(settings: Settings) -> str:
     """Where the events are kept, for messages (never shows a password)."""
-    return storage.parse(settings.database_url, base=settings.working_directory()).describe()
+    return _store(settings).describe()
+
+
+def _store(settings: Settings) -> storage.Store:
+    return storage.parse(settings.database_url, base=settings.working_directory())

@@ -79,17 +79,21 @@ def prepare(store: Store) -> None:
         pass
 
 
-def _connect(store: Store) -> psycopg.Connection[tuple[object, ...]]:
+def connection_params(store: Store) -> dict[str, str | int]:
+    """The psycopg connection arguments of a PostgreSQL store."""
     env = store.env
-    return psycopg.connect(
-        dbname=env["POSTGRES_DBNAME"],
-        host=env["POSTGRES_HOST"],
-        port=env["POSTGRES_PORT"],
-        user=env["POSTGRES_USER"],
-        password=env["POSTGRES_PASSWORD"],
-        connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
-        autocommit=True,
-    )
+    return {
+        "dbname": env["POSTGRES_DBNAME"],
+        "host": env["POSTGRES_HOST"],
+        "port": env["POSTGRES_PORT"],
+        "user": env["POSTGRES_USER"],
+        "password": env["POSTGRES_PASSWORD"],
+        "connect_timeout": int(env["POSTGRES_CONNECT_TIMEOUT"]),
+    }
+
+
+def _connect(store: Store) -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(**connection_params(store), autocommit=True)  # type: ignore[arg-type]
 
 
 def _sqlite(path: str, base: Path) -> Store:

@@ -1,0 +1,166 @@
+"""Connections to the read-model database, one small interface over sqlite3 and psycopg.
+
+Read models live beside the event log: the same SQLite file, or the same PostgreSQL schema.
+SQL is written once with `?` placeholders; the few differences between the backends are here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+import psycopg
+
+Row = tuple[Any, ...]
+
+
+class Connection(Protocol):
+    """What the projections need from a connection."""
+
+    @property
+    def backend(self) -> str: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+    def script(self, sql: str) -> None: ...
+    def transaction(self) -> Any: ...
+    def close(self) -> None: ...
+
+
+class Database(Protocol):
+    """Where the read models are kept."""
+
+    @property
+    def backend(self) -> str: ...
+
+    def connect(self) -> Connection: ...
+    def describe(self) -> str: ...
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
+class SQLiteConnection:
+    """sqlite3 in autocommit mode; `transaction()` takes the write lock at once."""
+
+    backend = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._db.execute(sql, [_sqlite_value(v) for v in params]).fetchall()
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._db.executemany(sql, ([_sqlite_value(v) for v in row] for row in rows))
+
+    def script(self, sql: str) -> None:
+        """Run several statements (no transaction control of their own) one by one."""
+        pending = ""
+        for line in sql.splitlines(keepends=True):
+            pending += line
+            if sqlite3.complete_statement(pending):
+                self._db.execute(pending)
+                pending = ""
+        if pending.strip() and not pending.strip().startswith("--"):
+            self._db.execute(pending)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresConnection:
+    """psycopg in autocommit mode, with the schema of the read models first on the path."""
+
+    backend = "postgres"
+
+    def __init__(self, params: dict[str, Any], schema: str) -> None:
+        self._db = psycopg.connect(**params, autocommit=True, options=f"-c search_path={schema}")
+        self.raw = self._db
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        cursor = self._db.execute(sql.replace("?", "%s"), list(params))
+        return cursor.fetchall() if cursor.description else []
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self._db.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), rows)
+
+    def script(self, sql: str) -> None:
+        self._db.execute(sql.encode())  # several statements: simple query protocol, no params
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._db.transaction():
+            yield
+
+    def close(self) -> None:
+        self._db.close()
+
+
+@dataclass(frozen=True)
+class SQLiteDatabase:
+    """Read models in a SQLite file (the event log's own file, or a rebuild's scratch file)."""
+
+    path: Path
+    backend: str = "sqlite"
+
+    def connect(self) -> SQLiteConnection:
+        return SQLiteConnection(self.path)
+
+    def describe(self) -> str:
+        return f"SQLite {self.path}"
+
+
+@dataclass(frozen=True)
+class PostgresDatabase:
+    """Read models in a PostgreSQL schema."""
+
+    params: dict[str, Any] = field(hash=False)
+    schema: str = "public"
+    backend: str = "postgres"
+
+    def connect(self) -> PostgresConnection:
+        return PostgresConnection(self.params, self.schema)
+
+    def describe(self) -> str:
+        return f"PostgreSQL {self.params.get('host')}/{self.params.get('dbname')} ({self.schema})"
+
+
+@contextmanager
+def connection(database: Database) -> Iterator[Connection]:
+    """A connection closed at the end of the block."""
+    conn = database.connect()
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def as_date(value: Any) -> date | None:
+    """A date column read back (SQLite keeps ISO text, PostgreSQL a date)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))

@@ -1,0 +1,82 @@
+"""Loans: every loan agreement in force, active or ended, with its third place and contribution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from projections.database import Connection, as_date
+from projections.readmodel import Derived, ReadModel, Table
+from projections.timeline import Timeline, whole
+
+TABLE = Table(
+    "loans",
+    ("computer_id", "loan_version"),
+    ("tag", "programme", "beneficiary_code", "third_place", "agreement_start", "agreement_end",
+     "contribution_cents", "contribution_method", "receipt_number", "loaned_on", "status",
+     "ended_on", "end_reason"),
+)  # fmt: skip
+
+ACTIVE, RETURNED, WRITTEN_OFF = "active", "returned", "written_off"
+
+
+def derive(timeline: Timeline) -> Derived:
+    """A row per loan in force; a later return or write-off ends it."""
+    rows = []
+    steps = [s for s in timeline.in_force() if s.kind in ("Loaned", "Returned", "WrittenOff")]
+    for index, step in enumerate(steps):
+        if step.kind != "Loaned":
+            continue
+        end = steps[index + 1] if index + 1 < len(steps) else None
+        status = ACTIVE if end is None else RETURNED if end.kind == "Returned" else WRITTEN_OFF
+        terms = step.details
+        rows.append((
+            timeline.computer_id, step.version, timeline.identity["tag"],
+            timeline.identity["programme"], terms["beneficiary_code"], step.site,
+            terms["agreement_start"], terms["agreement_end"],
+            whole(terms["contribution_eur"], 100), terms["contribution_method"],
+            terms["receipt_number"], step.occurred_on, status,
+            end.occurred_on if end else None, end.details["reason"] if end else None,
+        ))  # fmt: skip
+    return {TABLE.name: tuple(rows)}
+
+
+READ_MODEL = ReadModel("loans", (TABLE,), derive)
+
+
+@dataclass(frozen=True)
+class LoanEnding:
+    """An active agreement and the date it ends."""
+
+    tag: str
+    third_place: str
+    agreement_end: date
+
+
+def active_count(conn: Connection, programme: str | None = None) -> int:
+    """How many computers are on loan now."""
+    sql, params = "SELECT COUNT(*) FROM loans WHERE status = ?", [ACTIVE]
+    if programme:
+        sql += " AND programme = ?"
+        params.append(programme)
+    return int(conn.execute(sql, params)[0][0])
+
+
+def ending_between(conn: Connection, start: date, end: date) -> list[LoanEnding]:
+    """Active agreements ending from start to end inclusive, soonest first."""
+    rows = conn.execute(
+        "SELECT tag, third_place, agreement_end FROM loans WHERE status = ? "
+        "AND agreement_end >= ? AND agreement_end <= ? ORDER BY agreement_end, tag",
+        (ACTIVE, start, end),
+    )
+    return [LoanEnding(tag, place, as_date(day) or start) for tag, place, day in rows]
+
+
+def contributions_cents(conn: Connection, start: date, end: date) -> int:
+    """Contributions received for loans handed over from start to end inclusive, in cents."""
+    rows = conn.execute(
+        "SELECT COALESCE(SUM(contribution_cents), 0) FROM loans "
+        "WHERE loaned_on >= ? AND loaned_on <= ?",
+        (start, end),
+    )
+    return int(rows[0][0])
