@@ -11,6 +11,7 @@ from projections.database import Database, PostgresDatabase, SQLiteDatabase
 from projections.migrate import migrate
 from tracker import storage
 from tracker.application import Clock, Inventory, utc_now
+from tracker.read_models import ReadModels
 from tracker.settings import Settings
 
 
@@ -28,6 +29,11 @@ def open_read_models(settings: Settings) -> Database:
     with storage.setting_up(store):
         migrate(database)
     return database
+
+
+def read_models_of(settings: Settings, inventory: Inventory) -> ReadModels:
+    """The read models beside the inventory's log, ready to be fed and read."""
+    return ReadModels(inventory, open_read_models(settings))
 
 
 def read_database(store: storage.Store) -> Database:

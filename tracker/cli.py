@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 import msgspec
 
+from projections import asset_register
+from projections.database import connection
 from tracker import messages
-from tracker.application import Inventory
-from tracker.bootstrap import describe_store, open_inventory
+from tracker.bootstrap import describe_store, read_models_of
+from tracker.cli_common import EXIT_BAD_INPUT, EXIT_REFUSED, fail, inventory_of, read_models
+from tracker.cli_read_models import READ_MODEL_COMMANDS
 from tracker.commands import STEP_COMMANDS
 from tracker.demo import DemoRun, SimulatedClock
-from tracker.domain.computer import Computer
-from tracker.domain.exceptions import DomainError
 from tracker.domain.lifecycle import State
 from tracker.history import ComputerHistory, HistoryEntry, computer_history
 from tracker.logs import configure_logging
 from tracker.settings import Settings, SettingsError
-
-EXIT_REFUSED = 1
-EXIT_BAD_INPUT = 2
 
 
 def main() -> None:
@@ -42,23 +37,13 @@ def cli(context: click.Context) -> None:
     try:
         settings = Settings.from_env()
     except SettingsError as error:
-        _fail(str(error), EXIT_BAD_INPUT)
+        fail(str(error), EXIT_BAD_INPUT)
     configure_logging(settings, default_level="WARNING")
     context.obj = settings
 
 
-@contextmanager
-def _inventory(settings: Settings, **kwargs: Any) -> Iterator[Inventory]:
-    try:
-        inventory = open_inventory(settings, **kwargs)
-    except SettingsError as error:
-        _fail(str(error), EXIT_BAD_INPUT)
-    try:
-        yield inventory
-    except DomainError as error:
-        _fail(messages.explain(error), EXIT_REFUSED)
-    finally:
-        inventory.close()
+for _command in READ_MODEL_COMMANDS:
+    cli.add_command(_command)
 
 
 @cli.command(help="Charger des données de démonstration réalistes (dans un stock vide).")
@@ -81,15 +66,16 @@ def demo(settings: Settings, seed: int, years: int, if_empty: bool, until: datet
     else:
         until = until.replace(hour=23, minute=59, tzinfo=settings.zone())
     clock = SimulatedClock(datetime(until.year - years + 1, 1, 1, tzinfo=settings.zone()))
-    with _inventory(settings, clock=clock) as inventory:
+    with inventory_of(settings, clock=clock) as inventory:
         if not inventory.is_empty():
             if if_empty:
                 click.echo(f"Données déjà présentes ({describe_store(settings)}).")
                 return
-            _fail("Le stock contient déjà des données : la démo se charge dans un stock vide. "
+            fail("Le stock contient déjà des données : la démo se charge dans un stock vide. "
                   "Choisissez un autre TRACKER_DATABASE_URL.", EXIT_REFUSED)  # fmt: skip
         click.echo(f"Chargement de la démo dans {describe_store(settings)}…")
         summary = DemoRun(inventory, clock, seed=seed, years=years, until=until).run()
+        read_models_of(settings, inventory).catch_up()
     click.echo(
         f"{summary.computers} ordinateurs dans {summary.batches} lots de dons, "
         f"du {messages.french_date(summary.first_day)} au {messages.french_date(summary.last_day)}."
@@ -106,7 +92,7 @@ def demo(settings: Settings, seed: int, years: int, if_empty: bool, until: datet
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (pour les scripts).")
 @click.pass_obj
 def history(settings: Settings, tag: str, as_json: bool) -> None:
-    with _inventory(settings) as inventory:
+    with inventory_of(settings) as inventory:
         found = computer_history(inventory, tag)
         zone = inventory.zone
     if as_json:
@@ -163,40 +149,28 @@ def _jsonable(found: ComputerHistory) -> Any:
     return msgspec.to_builtins(found)
 
 
-@cli.command(help="Compter les ordinateurs par état et par site (relit tout le journal).")
+@cli.command(help="Compter les ordinateurs par état et par site (registre du parc).")
 @click.pass_obj
 def summary(settings: Settings) -> None:
-    with _inventory(settings) as inventory:
-        computers = _replay_computers(inventory)
-        where = describe_store(settings)
-    by_state = Counter(c.state for c in computers.values())
-    click.echo(f"{len(computers)} ordinateurs enregistrés ({where}).")
+    with read_models(settings) as models:
+        models.catch_up()
+        with connection(models.database) as conn:
+            stock = asset_register.stock(conn)
+    by_state: Counter[State] = Counter()
+    in_stock: Counter[str] = Counter()
+    for line in stock:
+        by_state[line.state] += line.computers
+        if line.state not in _OUT_OF_STOCK:
+            in_stock[line.site] += line.computers
+    click.echo(f"{by_state.total()} ordinateurs enregistrés ({describe_store(settings)}).")
     for state in State:
         click.echo(f"  {messages.STATES[state]:<26} {by_state[state]:>6}")
-    in_stock = Counter(c.site for c in computers.values() if c.state not in _OUT_OF_STOCK)
     click.echo("En stock par site :")
     for site, count in sorted(in_stock.items()):
         click.echo(f"  {site:<26} {count:>6}")
 
 
 _OUT_OF_STOCK = (State.DISMANTLED, State.WRITTEN_OFF, State.ON_LOAN)
-
-
-def _replay_computers(inventory: Inventory) -> dict[uuid.UUID, Computer]:
-    # Interim: reads the whole log. The asset-register projection will answer this instead.
-    computers: dict[uuid.UUID, Computer] = {}
-    position = 0
-    while True:
-        page = inventory.recorder.select_notifications(position, 1000, inclusive_of_start=False)
-        if not page:
-            return computers
-        for notification in page:
-            event = inventory.mapper.to_domain_event(notification)
-            if isinstance(event, Computer.Donated):
-                computers[event.originator_id] = event.mutate(None)  # type: ignore[assignment]
-            elif isinstance(event, Computer.StepRecorded):
-                event.mutate(computers[event.originator_id])
-        position = page[-1].id
 
 
 @cli.command(
@@ -223,9 +197,9 @@ def record(
     for item in fields:
         name, sep, raw = item.partition("=")
         if not sep:
-            _fail(f"« {item} » : écrivez champ=valeur.", EXIT_BAD_INPUT)
+            fail(f"« {item} » : écrivez champ=valeur.", EXIT_BAD_INPUT)
         values[name] = json.loads(raw) if raw[:1] in ("{", "[") else raw
-    with _inventory(settings) as inventory:
+    with inventory_of(settings) as inventory:
         seen = options["seen_version"] or inventory.computer(tag).version
         values.update(
             tag=tag, actor=options["actor"], site=options["site"], note=options["note"],
@@ -235,13 +209,9 @@ def record(
         try:
             command = msgspec.convert(values, STEP_COMMANDS[step], strict=False)
         except msgspec.ValidationError as error:
-            _fail(f"Saisie incomplète ou incorrecte : {error}", EXIT_BAD_INPUT)
+            fail(f"Saisie incomplète ou incorrecte : {error}", EXIT_BAD_INPUT)
         result = inventory.record(command)
+        read_models_of(settings, inventory).catch_up()
     again = " (déjà enregistrée : rien de nouveau)" if result.replayed else ""
     click.echo(f"Enregistré{again} : {result.tag} est « {messages.STATES[result.state]} », "
                f"version {result.version}.")  # fmt: skip
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(code)

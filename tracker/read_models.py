@@ -1,0 +1,81 @@
+"""The read models as the tracker uses them: kept current, checked, rebuilt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from uuid import UUID
+
+from eventsourcing.application import Application
+
+from projections import rebuild as rebuilding
+from projections.database import Database, PostgresDatabase, connection
+from projections.follow import Follower, Nudges, PostgresNotifications, Waker
+from projections.readmodel import ReadModel, count_rows
+from projections.runner import READ_MODELS, Progress, Runner, by_names
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    """How far one read model has got in the event log."""
+
+    name: str
+    position: int
+    head: int
+    rows: int
+    updated_at: str
+
+    @property
+    def behind(self) -> int:
+        """Notifications not yet included (an upper bound: the log may skip numbers)."""
+        return max(self.head - self.position, 0)
+
+
+class ReadModels:
+    """The read models of one store, and the runners that feed them from its log."""
+
+    def __init__(self, app: Application[UUID], database: Database) -> None:
+        self.app = app
+        self.database = database
+
+    def runner(self, models: Sequence[ReadModel] = READ_MODELS, **options: int) -> Runner:
+        return Runner(self.app, self.database, models, **options)
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Bring every read model to the head of the log; returns the events read."""
+        runner = self.runner()
+        try:
+            return runner.catch_up(progress=progress)
+        finally:
+            runner.close()
+
+    def status(self) -> list[ProjectionStatus]:
+        """Each read model's position, the head of the log and the rows it holds."""
+        head = self.app.recorder.max_notification_id() or 0
+        with connection(self.database) as conn:
+            rows = conn.execute("SELECT name, position, updated_at FROM projection_positions")
+            known = {str(name): (int(pos), str(at or "")) for name, pos, at in rows}
+            return [
+                ProjectionStatus(
+                    model.name,
+                    known.get(model.name, (0, ""))[0],
+                    head,
+                    sum(count_rows(conn, model).values()),
+                    known.get(model.name, (0, ""))[1],
+                )
+                for model in READ_MODELS
+            ]
+
+    def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> None:
+        """Rebuild the named read models (all by default) while the live ones keep serving."""
+        rebuilding.rebuild(self.app, self.database, by_names(names), progress=progress)
+
+    def follower(self, poll_interval: float = 1.0) -> Follower:
+        """A follower woken by PostgreSQL notifications, or by nudges in the embedded mode."""
+        waker: Waker
+        if isinstance(self.database, PostgresDatabase):
+            channel = str(getattr(self.app.recorder, "channel_name", "inventory_events"))
+            waker = PostgresNotifications(self.database.params, channel)
+        else:
+            waker = Nudges()
+        return Follower(self.runner, waker, poll_interval=poll_interval)
