@@ -43,12 +43,11 @@ class Database(Protocol):
     def describe(self) -> str: ...
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, UUID):
-        return str(value)
-    return value
+# SQLite keeps dates and times as ISO text and ids as UUID text (the stdlib's own date
+# adapters are deprecated since Python 3.12).
+sqlite3.register_adapter(date, date.isoformat)
+sqlite3.register_adapter(datetime, datetime.isoformat)
+sqlite3.register_adapter(UUID, str)
 
 
 class SQLiteConnection:
@@ -61,10 +60,10 @@ class SQLiteConnection:
         self._db.execute("PRAGMA journal_mode=WAL")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        return self._db.execute(sql, [_sqlite_value(v) for v in params]).fetchall()
+        return self._db.execute(sql, params).fetchall()
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        self._db.executemany(sql, ([_sqlite_value(v) for v in row] for row in rows))
+        self._db.executemany(sql, rows)
 
     def script(self, sql: str) -> None:
         """Run several statements (no transaction control of their own) one by one."""

@@ -58,6 +58,8 @@ class Changes:
             if old == new:
                 continue
             width = len(table.key)
+            if new[: len(old)] == old:  # the usual case: a step appended rows, changed none
+                old, new = (), new[len(old) :]
             if table.additive:
                 totals = self.added[table.name]
                 for rows, sign in ((old, -1), (new, 1)):

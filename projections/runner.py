@@ -18,6 +18,7 @@ from uuid import UUID
 
 import structlog
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 
 from projections import activity, asset_register, flow, lead_times, loans, materials
 from projections.database import Connection, Database
@@ -102,23 +103,19 @@ class Runner:
         while True:
             positions = self.positions()
             start = min(positions.values())
+            # Read models ahead of others (after a rebuild) wait until the others catch up.
+            ahead = [position for position in positions.values() if position > start]
+            behind = [model for model in self.models if positions[model.name] == start]
             if start != self._cache_position:
                 self._cache.clear()
             notifications = self.app.recorder.select_notifications(
-                start, self.batch_size, inclusive_of_start=False
+                start, self.batch_size, stop=min(ahead, default=None), inclusive_of_start=False
             )
             if not notifications:
                 return 0
-            changes = {
-                name: Changes(model) for name, model in zip(self._names, self.models, strict=True)
-            }
-            for notification in notifications:
-                if notification.topic.startswith(COMPUTER_TOPIC):
-                    event = self.app.mapper.to_domain_event(notification)
-                    behind = [n for n in self._names if positions[n] < notification.id]
-                    self._apply(event, behind, changes)  # type: ignore[arg-type]
+            changes = self._process(notifications, behind)
             last = notifications[-1].id
-            if self._commit(positions, changes, last):
+            if self._commit(positions, changes, [m.name for m in behind], last):
                 self._cache_position = last
                 return len(notifications)
             self._cache.clear()
@@ -140,23 +137,39 @@ class Runner:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _apply(self, event: Computer.Event, behind: list[str], changes: dict[str, Changes]) -> None:
-        entry = self._entry_before(event)
-        timeline = fold(entry.timeline if entry else None, event)
-        after = _Entry(timeline)
-        for model in self.models:
-            if model.name not in behind:
+    def _process(
+        self, notifications: Sequence[Notification], models: list[ReadModel]
+    ) -> list[Changes]:
+        """Fold the batch into each computer's timeline, then derive each computer once."""
+        before: dict[UUID, _Entry | None] = {}
+        timelines: dict[UUID, Timeline] = {}
+        for notification in notifications:
+            if not notification.topic.startswith(COMPUTER_TOPIC):
                 continue
-            before: Derived = {}
-            if entry is not None:
-                before = entry.derived.get(model.name) or model.derive(entry.timeline)
-            derived = model.derive(timeline)
-            changes[model.name].record(before, derived)
-            after.derived[model.name] = derived
-        self._cache[event.originator_id] = after
-        self._cache.move_to_end(event.originator_id)
-        if len(self._cache) > self.cache_size:
-            self._cache.popitem(last=False)
+            event: Any = self.app.mapper.to_domain_event(notification)
+            computer_id = event.originator_id
+            timeline = timelines.get(computer_id)
+            if timeline is None:
+                entry = self._entry_before(event)
+                before[computer_id] = entry
+                timeline = entry.timeline if entry else None
+            timelines[computer_id] = fold(timeline, event)
+        changes = [Changes(model) for model in models]
+        for computer_id, entry in before.items():
+            after = _Entry(timelines[computer_id])
+            for model, model_changes in zip(models, changes, strict=True):
+                old: Derived = {}
+                if entry is not None:
+                    old = entry.derived.get(model.name) or model.derive(entry.timeline)
+                new = after.derived[model.name] = model.derive(after.timeline)
+                model_changes.record(old, new)
+            if len(models) < len(self.models):
+                after.derived.clear()  # the other read models have not seen these events
+            self._cache[computer_id] = after
+            self._cache.move_to_end(computer_id)
+            if len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return changes
 
     def _entry_before(self, event: Computer.Event) -> _Entry | None:
         """The computer's timeline just before this event: cached, or replayed from its stream."""
@@ -171,7 +184,9 @@ class Runner:
         timeline = replay(stored)
         return _Entry(timeline) if timeline is not None else None
 
-    def _commit(self, seen: dict[str, int], changes: dict[str, Changes], last: int) -> bool:
+    def _commit(
+        self, seen: dict[str, int], changes: list[Changes], names: list[str], last: int
+    ) -> bool:
         lock = " FOR UPDATE" if self._conn.backend == "postgres" else ""
         with self._conn.transaction():
             rows = self._conn.execute(
@@ -181,11 +196,10 @@ class Runner:
             )
             if {str(n): int(p) for n, p in rows} != seen:
                 return False
-            for model_changes in changes.values():
+            for model_changes in changes:
                 model_changes.write(self._conn)
             self._conn.executemany(
-                "UPDATE projection_positions SET position = ?, updated_at = ? "
-                "WHERE name = ? AND position < ?",
-                [(last, datetime.now(UTC), name, last) for name in self._names],
+                "UPDATE projection_positions SET position = ?, updated_at = ? WHERE name = ?",
+                [(last, datetime.now(UTC), name) for name in names],
             )
         return True
