@@ -99,9 +99,8 @@ def _write_rows(conn: Connection, table: Table, pending: Mapping[Row, Row | None
     if gone:
         conn.executemany(f"DELETE FROM {table.name} WHERE {_where(table)}", gone)  # noqa: S608
     if rows:
-        conn.executemany(
-            _upsert(table, ", ".join(f"{v} = excluded.{v}" for v in table.values)), rows
-        )
+        assignments = ", ".join(f"{v} = excluded.{v}" for v in table.values)
+        conn.upsert(table.name, table.key, table.values, assignments, rows)
     return len(gone) + len(rows)
 
 
@@ -110,7 +109,8 @@ def _write_totals(conn: Connection, table: Table, totals: Mapping[Row, list[int]
     if not changed:
         return 0
     add = ", ".join(f"{v} = {table.name}.{v} + excluded.{v}" for v in table.values)
-    conn.executemany(_upsert(table, add), [key + tuple(amounts) for key, amounts in changed])
+    rows = [key + tuple(amounts) for key, amounts in changed]
+    conn.upsert(table.name, table.key, table.values, add, rows)
     emptied = [key for key, amounts in changed if amounts[0] < 0]
     if emptied:
         count = table.values[0]
@@ -119,15 +119,6 @@ def _write_totals(conn: Connection, table: Table, totals: Mapping[Row, list[int]
             emptied,
         )
     return len(changed)
-
-
-def _upsert(table: Table, assignments: str) -> str:
-    columns = ", ".join(table.columns)
-    marks = ", ".join("?" for _ in table.columns)
-    return (
-        f"INSERT INTO {table.name} ({columns}) VALUES ({marks}) "  # noqa: S608
-        f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {assignments}"
-    )
 
 
 def dump(conn: Connection, model: ReadModel) -> dict[str, list[tuple[str, ...]]]:
