@@ -7,6 +7,7 @@ delays the read models by one interval at most and never stalls them.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -69,11 +70,12 @@ class Follower:
         waker: Waker,
         *,
         poll_interval: float = 1.0,
+        stopping: threading.Event | None = None,
     ) -> None:
         self._open_runner = open_runner
         self._waker = waker
         self.poll_interval = poll_interval
-        self.stopping = threading.Event()
+        self.stopping = stopping or threading.Event()
         self._reached = threading.Condition()
         self.position = 0
         self._thread: threading.Thread | None = None
@@ -83,7 +85,7 @@ class Follower:
         while not self.stopping.is_set():
             try:
                 runner = self._open_runner()
-            except (psycopg.Error, OSError) as error:
+            except (psycopg.Error, sqlite3.Error, OSError) as error:
                 log.warning("projection_runner_unavailable", error=str(error))
                 self.stopping.wait(RETRY_PAUSE)
                 continue

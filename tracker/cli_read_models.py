@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from types import FrameType
 
@@ -42,18 +43,19 @@ def migrate_command(settings: Settings) -> None:
 @click.option("--once", is_flag=True, help="Rattraper le retard puis s'arrêter.")
 @click.pass_obj
 def project(settings: Settings, poll: float, once: bool) -> None:
+    stopping = threading.Event()
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     with read_models(settings) as models:
         if once:
             read = models.catch_up()
             click.echo(f"{read} événements lus ; tables à jour.")
             return
-        follower = models.follower(poll_interval=poll)
-
-        def stop(_signum: int, _frame: FrameType | None) -> None:
-            follower.stopping.set()
-
-        signal.signal(signal.SIGTERM, stop)
-        signal.signal(signal.SIGINT, stop)
+        follower = models.follower(poll_interval=poll, stopping=stopping)
         click.echo(f"Suivi du journal ({models.database.describe()}) ; Ctrl-C pour arrêter.")
         follower.run()
         click.echo("Arrêté proprement.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
@@ -70,7 +71,9 @@ class ReadModels:
         """Rebuild the named read models (all by default) while the live ones keep serving."""
         rebuilding.rebuild(self.app, self.database, by_names(names), progress=progress)
 
-    def follower(self, poll_interval: float = 1.0) -> Follower:
+    def follower(
+        self, poll_interval: float = 1.0, stopping: threading.Event | None = None
+    ) -> Follower:
         """A follower woken by PostgreSQL notifications, or by nudges in the embedded mode."""
         waker: Waker
         if isinstance(self.database, PostgresDatabase):
@@ -78,4 +81,4 @@ class ReadModels:
             waker = PostgresNotifications(self.database.params, channel)
         else:
             waker = Nudges()
-        return Follower(self.runner, waker, poll_interval=poll_interval)
+        return Follower(self.runner, waker, poll_interval=poll_interval, stopping=stopping)
