@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from uuid import UUID
@@ -66,6 +67,21 @@ class ReadModels:
                 )
                 for model in READ_MODELS
             ]
+
+    def wait_for(self, position: int, timeout: float = 5.0, interval: float = 0.02) -> bool:
+        """Wait until every read model includes `position` (another process may feed them).
+
+        The web layer calls this after a user's own write, so the next page shows it.
+        """
+        deadline = time.monotonic() + timeout
+        with connection(self.database) as conn:
+            while True:
+                rows = conn.execute("SELECT MIN(position) FROM projection_positions")
+                if rows and rows[0][0] is not None and int(rows[0][0]) >= position:
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(interval)
 
     def rebuild(self, names: Sequence[str] = (), progress: Progress | None = None) -> None:
         """Rebuild the named read models (all by default) while the live ones keep serving."""
