@@ -80,7 +80,8 @@ def main() -> None:
     app = open_inventory(settings, clock=clock)
     if app.is_empty():
         print(f"Generating {args.years} years of the demo programme…", file=sys.stderr)
-        DemoRun(app, clock, seed=7, years=args.years, until=datetime(2026, 11, 1, tzinfo=zone)).run()
+        until = datetime(2026, 11, 1, tzinfo=zone)
+        DemoRun(app, clock, seed=7, years=args.years, until=until).run()
     raw_rates, catch_up_rates = [], []
     for _ in range(args.rounds):
         started = time.perf_counter()
@@ -103,8 +104,10 @@ def main() -> None:
         "catch_up_all_read_models_events_per_s": round(catch_up),
         "ratio": round(catch_up / raw, 3),
     }
-    print(f"{store.backend}: {events} events, raw read+decode {raw:,.0f} ev/s, "
-          f"catch-up of all read models {catch_up:,.0f} ev/s, ratio {catch_up / raw:.2f}")  # fmt: skip
+    print(
+        f"{store.backend}: {events} events, raw read+decode {raw:,.0f} ev/s, "
+        f"catch-up of all read models {catch_up:,.0f} ev/s, ratio {catch_up / raw:.2f}"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     app.close()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from projections.database import connection
+from projections.database import Database, PostgresDatabase, SQLiteDatabase, connection
+from projections.migrate import migrate
 from projections.readmodel import dump
-from projections.runner import READ_MODELS
-from tracker.bootstrap import open_read_models
+from projections.runner import READ_MODELS, Runner
+from tracker import storage
+from tracker.bootstrap import open_inventory, open_read_models
 from tracker.cli import cli
 from tracker.settings import Settings
 
@@ -125,3 +128,32 @@ def test_a_recorded_step_is_in_the_read_models_when_the_command_returns(
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert all(behind == 0 for _pos, behind, _rows, _words in status_lines(env).values())
+
+
+def test_big_and_small_batches_write_the_same_rows(
+    env: dict[str, str], database_url: str, demo: Result, tmp_path: Path
+) -> None:
+    """Large batches go through COPY on PostgreSQL, small ones through plain INSERTs."""
+    assert demo.exit_code == 0
+    settings = Settings(database_url=database_url)
+    store = storage.parse(database_url, base=Path.cwd())
+    if store.backend == "sqlite":
+        small: Database = SQLiteDatabase(tmp_path / "small.sqlite3")
+    else:
+        small = PostgresDatabase(storage.connection_params(store), f"{store.schema}_small")
+        with connection(open_read_models(settings)) as conn:
+            conn.execute(f'CREATE SCHEMA "{store.schema}_small"')
+    migrate(small)
+    inventory = open_inventory(settings)
+    try:
+        runner = Runner(inventory, small, batch_size=40)
+        runner.catch_up()
+        runner.close()
+    finally:
+        inventory.close()
+    with connection(small) as conn:
+        rebuilt = {model.name: dump(conn, model) for model in READ_MODELS}
+    if isinstance(small, PostgresDatabase):
+        with connection(small) as conn:
+            conn.execute(f'DROP SCHEMA "{small.schema}" CASCADE')
+    assert rebuilt == all_rows(database_url)
