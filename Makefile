@@ -4,13 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test lint check-python lock clean
+.PHONY: run test lint assets check-python lock clean
 
-run: $(STAMP)
+run: $(STAMP) assets
 	$(BIN)/tracker demo --if-empty
 	$(BIN)/tracker summary
 
-test: $(STAMP) lint
+test: $(STAMP) assets lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -28,8 +28,23 @@ $(STAMP): pyproject.toml constraints.txt | check-python
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 
+# Browser assets from the npm lockfile (htmx for the pages, axe-core for the browser tests);
+# nothing third-party is committed: node_modules/ and the vendor folder are build output.
+ASSETS_STAMP := node_modules/.installed
+VENDOR := tracker/web/static/vendor
+
+assets: $(VENDOR)/htmx.min.js
+
+$(ASSETS_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(VENDOR)/htmx.min.js: $(ASSETS_STAMP)
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
 lock: $(STAMP)
 	{ head -2 constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.new && mv constraints.new constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
+	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

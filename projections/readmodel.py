@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from eventsourcing.domain import Aggregate
+
 from projections.database import Connection, Row
 from projections.timeline import Timeline
 
@@ -43,11 +45,32 @@ class ReadModel:
     derive: Callable[[Timeline], Derived]
 
 
+@dataclass(frozen=True)
+class RecordModel:
+    """A read model of small records (users, sites...): rows derived from each one's state.
+
+    `derive` receives the aggregate as it stood after an event (None before it existed); only
+    aggregates of the listed `kinds` reach it.
+    """
+
+    name: str
+    tables: tuple[Table, ...]
+    derive: Callable[[Aggregate | None], Derived]
+    kinds: tuple[type[Aggregate], ...]
+
+    def reads(self, topic: str) -> bool:
+        """Whether events with this topic concern this read model."""
+        return topic.split(":", 1)[0] in {kind.__module__ for kind in self.kinds}
+
+
+AnyModel = ReadModel | RecordModel
+
+
 @dataclass
 class Changes:
     """The writes a batch of events makes to one read model, merged per key."""
 
-    model: ReadModel
+    model: AnyModel
     keyed: dict[str, dict[Row, Row | None]] = field(default_factory=lambda: defaultdict(dict))
     added: dict[str, dict[Row, list[int]]] = field(default_factory=lambda: defaultdict(dict))
 
@@ -121,7 +144,7 @@ def _write_totals(conn: Connection, table: Table, totals: Mapping[Row, list[int]
     return len(changed)
 
 
-def dump(conn: Connection, model: ReadModel) -> dict[str, list[tuple[str, ...]]]:
+def dump(conn: Connection, model: AnyModel) -> dict[str, list[tuple[str, ...]]]:
     """Every row of a read model as text, sorted: to compare two builds of it."""
     return {
         table.name: sorted(
@@ -132,7 +155,7 @@ def dump(conn: Connection, model: ReadModel) -> dict[str, list[tuple[str, ...]]]
     }
 
 
-def count_rows(conn: Connection, model: ReadModel) -> dict[str, int]:
+def count_rows(conn: Connection, model: AnyModel) -> dict[str, int]:
     """How many rows each table of a read model holds."""
     return {
         table.name: int(conn.execute(f"SELECT COUNT(*) FROM {table.name}")[0][0])  # noqa: S608

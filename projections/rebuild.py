@@ -23,7 +23,7 @@ from projections.database import (
     SQLiteDatabase,
     connection,
 )
-from projections.readmodel import ReadModel
+from projections.readmodel import AnyModel
 from projections.runner import Progress, Runner
 
 POSITIONS = "projection_positions"
@@ -32,7 +32,7 @@ POSITIONS = "projection_positions"
 def rebuild(
     app: Application[UUID],
     database: Database,
-    models: Sequence[ReadModel],
+    models: Sequence[AnyModel],
     *,
     progress: Progress | None = None,
     batch_size: int = 5000,

@@ -20,27 +20,28 @@ import structlog
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
-from projections import activity, asset_register, flow, lead_times, loans, materials
+from projections import activity, asset_register, directory, flow, lead_times, loans, materials
 from projections.database import Connection, Database
-from projections.readmodel import Changes, Derived, ReadModel
+from projections.readmodel import AnyModel, Changes, Derived, ReadModel, RecordModel
 from projections.timeline import Timeline, fold, replay
 from tracker.domain.computer import Computer
 
 log = structlog.get_logger(__name__)
 
-READ_MODELS: tuple[ReadModel, ...] = (
+READ_MODELS: tuple[AnyModel, ...] = (
     asset_register.READ_MODEL,
     flow.READ_MODEL,
     lead_times.READ_MODEL,
     loans.READ_MODEL,
     materials.READ_MODEL,
     activity.READ_MODEL,
+    directory.READ_MODEL,
 )
 COMPUTER_TOPIC = f"{Computer.__module__}:"
 Progress = Callable[[int, int], None]  # (events read in this batch, position reached)
 
 
-def by_names(names: Sequence[str]) -> tuple[ReadModel, ...]:
+def by_names(names: Sequence[str]) -> tuple[AnyModel, ...]:
     """The read models with these names (all of them when no name is given)."""
     known = {model.name: model for model in READ_MODELS}
     unknown = [name for name in names if name not in known]
@@ -63,7 +64,7 @@ class Runner:
         self,
         app: Application[UUID],
         database: Database,
-        models: Sequence[ReadModel] = READ_MODELS,
+        models: Sequence[AnyModel] = READ_MODELS,
         *,
         batch_size: int = 2000,
         cache_size: int = 50_000,
@@ -76,6 +77,7 @@ class Runner:
         self._cache: OrderedDict[UUID, _Entry] = OrderedDict()
         self._cache_position: int | None = None
         self._names = [model.name for model in self.models]
+        self._timeline_models = sum(isinstance(model, ReadModel) for model in self.models)
         self._in = ", ".join("?" for _ in self.models)
         self._conn.executemany(
             "INSERT INTO projection_positions (name, position) VALUES (?, 0) "
@@ -138,6 +140,34 @@ class Runner:
     # -- internals ------------------------------------------------------------------------
 
     def _process(
+        self, notifications: Sequence[Notification], models: list[AnyModel]
+    ) -> list[Changes]:
+        timeline_models = [model for model in models if isinstance(model, ReadModel)]
+        changes = self._process_computers(notifications, timeline_models)
+        for model in models:
+            if isinstance(model, RecordModel):
+                changes.append(self._process_records(notifications, model))
+        return changes
+
+    def _process_records(
+        self, notifications: Sequence[Notification], model: RecordModel
+    ) -> Changes:
+        """Derive each record touched by the batch as it was before the batch and after it."""
+        versions: dict[UUID, tuple[int, int]] = {}
+        for notification in notifications:
+            if model.reads(notification.topic):
+                record_id = UUID(str(notification.originator_id))
+                first, _ = versions.get(record_id, (notification.originator_version, 0))
+                versions[record_id] = (first, notification.originator_version)
+        changes = Changes(model)
+        for record_id, (first, last) in versions.items():
+            before = self.app.repository.get(record_id, version=first - 1) if first > 1 else None
+            changes.record(
+                model.derive(before), model.derive(self.app.repository.get(record_id, version=last))
+            )
+        return changes
+
+    def _process_computers(
         self, notifications: Sequence[Notification], models: list[ReadModel]
     ) -> list[Changes]:
         """Fold the batch into each computer's timeline, then derive each computer once."""
@@ -163,7 +193,7 @@ class Runner:
                     old = entry.derived.get(model.name) or model.derive(entry.timeline)
                 new = after.derived[model.name] = model.derive(after.timeline)
                 model_changes.record(old, new)
-            if len(models) < len(self.models):
+            if len(models) < self._timeline_models:
                 after.derived.clear()  # the other read models have not seen these events
             self._cache[computer_id] = after
             self._cache.move_to_end(computer_id)

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import structlog
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError
 
+from tracker.accounts import Accounts
 from tracker.commands import RegisterDonation, StepCommand
 from tracker.domain import asset_tag
 from tracker.domain.computer import Computer
@@ -31,30 +27,12 @@ from tracker.domain.exceptions import (
 from tracker.domain.lifecycle import State
 from tracker.domain.recording import Recording
 from tracker.domain.tag_sequence import TagSequence
+from tracker.references import References
 
 log = structlog.get_logger(__name__)
 
-Clock = Callable[[], datetime]
-A = TypeVar("A", Computer, DonationBatch, TagSequence)
 MAX_UNITS_PER_DONATION = 500
 INTAKE_ATTEMPTS = 60
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class DateAsISO(Transcoding):
-    """Business dates are stored as ISO strings."""
-
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 @dataclass(frozen=True)
@@ -79,25 +57,14 @@ class DonationRegistered:
     replayed: bool = False
 
 
-class Inventory(Application[UUID]):
-    """Records every step of every computer; the event log is the system of record."""
+class Inventory(Accounts, References):
+    """Records every step of every computer; the event log is the system of record.
+
+    Users and reference data (sites, programmes, donors) live in the same log, so an audit of
+    who could do what, and where, replays alongside the computers.
+    """
 
     name = "Inventory"
-
-    def __init__(
-        self,
-        env: dict[str, str] | None = None,
-        *,
-        clock: Clock = utc_now,
-        zone: ZoneInfo | None = None,
-    ) -> None:
-        super().__init__(env)
-        self.clock = clock
-        self.zone = zone or ZoneInfo("Europe/Paris")
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
 
     # -- use cases ------------------------------------------------------------------------
 
@@ -181,14 +148,6 @@ class Inventory(Application[UUID]):
         computer_id = self.computer(tag).id
         return list(self.repository.event_store.get(computer_id))  # type: ignore[arg-type]
 
-    def today(self) -> date:
-        """The current business date in the programme's time zone."""
-        return self.clock().astimezone(self.zone).date()
-
-    def is_empty(self) -> bool:
-        """Whether nothing was ever recorded in this store."""
-        return self.recorder.max_notification_id() in (None, 0)
-
     # -- internals ------------------------------------------------------------------------
 
     def _save_donation(self, request: RegisterDonation, programme: str) -> DonationRegistered:
@@ -258,10 +217,3 @@ class Inventory(Application[UUID]):
             raise UnknownComputerError(tag=computer.tag)
         log.info("step_replayed", computer_id=str(computer.id), version=done)
         return StepRecorded(then.tag, then.id, done, then.state, None, replayed=True)
-
-    def _find(self, aggregate_id: UUID, kind: type[A], version: int | None = None) -> A | None:
-        try:
-            aggregate: object = self.repository.get(aggregate_id, version=version)
-        except AggregateNotFoundError:
-            return None
-        return aggregate if isinstance(aggregate, kind) else None

@@ -10,8 +10,9 @@ from pathlib import Path
 from projections.database import Database, PostgresDatabase, SQLiteDatabase
 from projections.migrate import migrate
 from tracker import storage
-from tracker.application import Clock, Inventory, utc_now
+from tracker.application import Inventory
 from tracker.read_models import ReadModels
+from tracker.service import Clock, utc_now
 from tracker.settings import Settings
 
 

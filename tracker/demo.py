@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from tracker import commands as cmd
 from tracker import demo_catalogue as cat
 from tracker.application import Inventory
+from tracker.demo_directory import register_directory
 from tracker.domain.lifecycle import State
 from tracker.domain.vocabulary import Check
 
@@ -78,6 +79,7 @@ class DemoRun:
     # -- the simulation loop -------------------------------------------------------------
 
     def run(self) -> DemoSummary:
+        register_directory(self.inventory)
         day = self.first_day
         while day <= self.last_day:
             if day.weekday() < 5:  # Monday to Friday

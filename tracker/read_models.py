@@ -13,7 +13,7 @@ from eventsourcing.application import Application
 from projections import rebuild as rebuilding
 from projections.database import Database, PostgresDatabase, connection
 from projections.follow import Follower, Nudges, PostgresNotifications, Waker
-from projections.readmodel import ReadModel, count_rows
+from projections.readmodel import AnyModel, count_rows
 from projections.runner import READ_MODELS, Progress, Runner, by_names
 
 
@@ -40,7 +40,7 @@ class ReadModels:
         self.app = app
         self.database = database
 
-    def runner(self, models: Sequence[ReadModel] = READ_MODELS, **options: int) -> Runner:
+    def runner(self, models: Sequence[AnyModel] = READ_MODELS, **options: int) -> Runner:
         return Runner(self.app, self.database, models, **options)
 
     def catch_up(self, progress: Progress | None = None) -> int:

@@ -147,6 +147,7 @@ class Stream:
         self.pace = pace
         self.walkers: list[Walker] = []
         self.cancelled = self.corrected = 0
+        self.sites: list[str] = []
 
     def run(self, operations: int) -> None:
         for _ in range(operations):
@@ -155,6 +156,9 @@ class Stream:
                 time.sleep(self.rng.uniform(0, self.pace))  # spreads the writes, syncs nothing
 
     def once(self) -> None:
+        if self.rng.random() < 0.04:  # reference data changes too (the directory read model)
+            self._touch_site()
+            return
         active = [w for w in self.walkers if w.next_step < len(PATH)]
         if not active or self.rng.random() < 0.12:
             tags = self.inventory.register_donation(donation(self.rng.randint(1, 3))).tags
@@ -179,6 +183,18 @@ class Stream:
             walker.just_stepped = True
             return
         walker.just_stepped = False
+
+    def _touch_site(self) -> None:
+        if not self.sites or self.rng.random() < 0.5:
+            code = f"SITE-{len(self.sites) + 1}"
+            self.inventory.register_site(code=code, name=code, kind="third_place", town="",
+                                         programme="CD35", actor="admin")  # fmt: skip
+            self.sites.append(code)
+            return
+        site = self.inventory.site(self.rng.choice(self.sites))
+        self.inventory.change_site(site.code, name=f"{site.name}+", kind=site.kind, town="",
+                                   programme="CD35", active=not site.active, actor="admin",
+                                   seen_version=site.version)  # fmt: skip
 
     def _send(self, walker: Walker, kind: type[StepCommand], **fields: Any) -> None:
         walker.version = self.inventory.record(

@@ -161,3 +161,48 @@ class StoreBusyError(DomainError):
     """Raised when an intake kept colliding with concurrent intakes and gave up."""
 
     code = "store_busy"
+
+
+class RecordExistsError(DomainError):
+    """Raised when a user, site, programme or donor is registered under a key already taken."""
+
+    code = "record_exists"
+
+    def __init__(self, *, kind: str, key: str) -> None:
+        super().__init__(kind=kind, key=key)
+        self.kind = kind
+        self.key = key
+
+
+class UnknownRecordError(DomainError):
+    """Raised when no user, site, programme or donor has the key asked for."""
+
+    code = "unknown_record"
+
+    def __init__(self, *, kind: str, key: str) -> None:
+        super().__init__(kind=kind, key=key)
+        self.kind = kind
+        self.key = key
+
+
+class StaleEditError(DomainError):
+    """Raised when a record changed since the person editing it opened the form."""
+
+    code = "stale_edit"
+
+    def __init__(self, *, kind: str, key: str, seen: int, current: int) -> None:
+        super().__init__(kind=kind, key=key, seen=seen, current=current)
+        self.kind = kind
+        self.key = key
+
+
+class NoChangeError(DomainError):
+    """Raised when a command would change nothing: a role already held, a user already inactive."""
+
+    code = "no_change"
+
+
+class SelfLockoutError(DomainError):
+    """Raised when administrators would remove their own administration rights or account."""
+
+    code = "self_lockout"
