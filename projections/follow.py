@@ -108,6 +108,11 @@ class Follower:
         if self._thread is not None:
             self._thread.join(timeout=30)
 
+    def nudge(self) -> None:
+        """Wake the follower now (after a write in this process; PostgreSQL wakes it anyway)."""
+        if isinstance(self._waker, Nudges):
+            self._waker.nudge()
+
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Block until every read model includes the notification `position`."""
         deadline = time.monotonic() + timeout

@@ -12,6 +12,7 @@ from eventsourcing.persistence import IntegrityError
 from tracker import passwords
 from tracker.domain.exceptions import (
     InvalidValueError,
+    NoChangeError,
     RecordExistsError,
     SelfLockoutError,
     StaleEditError,
@@ -124,6 +125,26 @@ class Accounts(Service):
         return self._change_user(
             name, seen_version, lambda u: u.grant(role, list(sites), actor=actor, at=now)
         )
+
+    def set_roles(
+        self, name: str, roles: Mapping[Role, Sequence[str]], *, actor: str, seen_version: int
+    ) -> Saved:
+        """Make a person's roles exactly these (granting and revoking in one save)."""
+        if Role.ADMIN not in roles and username(name) == actor:
+            raise SelfLockoutError()
+        now = self.clock()
+
+        def change(user: User) -> None:
+            wanted = {role: sorted(sites) for role, sites in roles.items()}
+            if {r: list(s) for r, s in user.roles.items()} == wanted:
+                raise NoChangeError()
+            for role in [r for r in user.roles if r not in wanted]:
+                user.revoke(role, actor=actor, at=now)
+            for role, sites in wanted.items():
+                if list(user.roles.get(role, ["-"])) != sites:
+                    user.grant(role, sites, actor=actor, at=now)
+
+        return self._change_user(name, seen_version, change)
 
     def revoke_role(self, name: str, role: Role, *, actor: str, seen_version: int) -> Saved:
         """Take a role away; administrators cannot take away their own."""

@@ -37,6 +37,11 @@ def read_models_of(settings: Settings, inventory: Inventory) -> ReadModels:
     return ReadModels(inventory, open_read_models(settings))
 
 
+def read_database_of(settings: Settings) -> Database:
+    """Where the read models of these settings live (nothing is opened yet)."""
+    return read_database(_store(settings))
+
+
 def read_database(store: storage.Store) -> Database:
     """Where a store keeps its read models: the same SQLite file or PostgreSQL schema."""
     if store.backend == "sqlite":

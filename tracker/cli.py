@@ -18,6 +18,7 @@ from tracker import messages
 from tracker.bootstrap import describe_store, read_models_of
 from tracker.cli_common import EXIT_BAD_INPUT, EXIT_REFUSED, fail, inventory_of, read_models
 from tracker.cli_read_models import READ_MODEL_COMMANDS
+from tracker.cli_web import WEB_COMMANDS
 from tracker.commands import STEP_COMMANDS
 from tracker.demo import DemoRun, SimulatedClock
 from tracker.domain.lifecycle import State
@@ -42,7 +43,7 @@ def cli(context: click.Context) -> None:
     context.obj = settings
 
 
-for _command in READ_MODEL_COMMANDS:
+for _command in (*READ_MODEL_COMMANDS, *WEB_COMMANDS):
     cli.add_command(_command)
 
 

@@ -157,6 +157,11 @@ _SIMPLE: Mapping[str, str] = {
     "duplicate_tag": "L'étiquette « {tag} » est déjà sur un autre ordinateur.",
     "command_reused": "Cette demande a déjà servi à autre chose. Repartez de la fiche.",
     "store_busy": "Le système est très occupé. Réessayez dans un instant.",
+    "record_exists": "« {key} » existe déjà.",
+    "unknown_record": "« {key} » n'existe pas.",
+    "stale_edit": "« {key} » a changé entre-temps : rien n'a été enregistré.",
+    "no_change": "Rien à changer : c'était déjà comme ça.",
+    "self_lockout": "On ne retire pas ses propres droits d'administration.",
 }
 
 # Codes stored in events, shown in words.

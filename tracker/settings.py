@@ -23,6 +23,11 @@ class Settings:
     timezone: str = "Europe/Paris"
     log_level: str = ""  # empty: the entry point's default
     log_format: str = "console"
+    secret_key: str = ""  # empty: the web server keeps one in var/secret-key
+    public_url: str = "http://127.0.0.1:8000"
+    session_idle_minutes: int = 30
+    session_max_hours: int = 10
+    projections: str = "embedded"  # or "external": `tracker project` runs beside the web workers
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -33,12 +38,30 @@ class Settings:
             timezone=env.get("TRACKER_TIMEZONE", "").strip() or cls.timezone,
             log_level=env.get("TRACKER_LOG_LEVEL", "").strip().upper(),
             log_format=env.get("TRACKER_LOG_FORMAT", "").strip() or cls.log_format,
+            secret_key=env.get("TRACKER_SECRET_KEY", "").strip(),
+            public_url=env.get("TRACKER_PUBLIC_URL", "").strip().rstrip("/") or cls.public_url,
+            session_idle_minutes=_minutes(
+                env, "TRACKER_SESSION_IDLE_MINUTES", cls.session_idle_minutes
+            ),
+            session_max_hours=_minutes(env, "TRACKER_SESSION_MAX_HOURS", cls.session_max_hours),
+            projections=env.get("TRACKER_PROJECTIONS", "").strip() or cls.projections,
         )
         settings.zone()  # fail early on a misspelt time zone
         if settings.log_format not in ("console", "json"):
             msg = "TRACKER_LOG_FORMAT must be 'console' or 'json'."
             raise SettingsError(msg)
+        if settings.projections not in ("embedded", "external"):
+            msg = "TRACKER_PROJECTIONS must be 'embedded' or 'external'."
+            raise SettingsError(msg)
+        if not settings.public_url.startswith(("http://", "https://")):
+            msg = "TRACKER_PUBLIC_URL must start with http:// or https://."
+            raise SettingsError(msg)
         return settings
+
+    @property
+    def https(self) -> bool:
+        """Whether people reach the server over HTTPS (then cookies are Secure, __Host-)."""
+        return self.public_url.startswith("https://")
 
     def zone(self) -> ZoneInfo:
         """The time zone in which business dates and "today" are read."""
@@ -51,3 +74,13 @@ class Settings:
     def working_directory(self) -> Path:
         """Where relative SQLite paths are resolved."""
         return Path.cwd()
+
+
+def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        msg = f"{name} must be a whole number greater than 0."
+        raise SettingsError(msg)
+    return int(raw)

@@ -1,0 +1,151 @@
+"""The app factory: the composition root of the web server (nothing is built at import)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import structlog
+from litestar import Litestar, Request, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from tracker.bootstrap import open_inventory, read_database_of, read_models_of
+from tracker.logs import configure_logging
+from tracker.settings import Settings
+from tracker.web import i18n, labels
+from tracker.web.access import PUBLIC, role_guard, session_auth
+from tracker.web.account import AccountController
+from tracker.web.errors import EXCEPTION_HANDLERS
+from tracker.web.home import HomeController
+from tracker.web.references import DonorController, ProgrammeController, SiteController
+from tracker.web.request_log import request_log
+from tracker.web.services import Services
+from tracker.web.session_store import DatabaseStore
+from tracker.web.sign_in import SignInController
+from tracker.web.throttle import SignInThrottle
+from tracker.web.users import UserController
+
+log = structlog.get_logger(__name__)
+HERE = Path(__file__).parent
+HTMX = HERE / "static" / "vendor" / "htmx.min.js"
+CONTROLLERS = (SignInController, HomeController, AccountController, UserController,
+               SiteController, ProgrammeController, DonorController)  # fmt: skip
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class MissingAssetsError(RuntimeError):
+    """Raised when the front-end files from npm were not installed (`make assets`)."""
+
+
+def secret_key(settings: Settings) -> str:
+    """TRACKER_SECRET_KEY, or a key kept in var/secret-key (one machine, several workers)."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.working_directory() / "var" / "secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_app(settings: Settings) -> Litestar:
+    """The web application for these settings; stores are opened when it starts."""
+    if not HTMX.exists():
+        msg = f"{HTMX} is missing: run `make assets` (it installs htmx from the npm registry)."
+        raise MissingAssetsError(msg)
+    secret = secret_key(settings)
+    sessions = DatabaseStore(read_database_of(settings))
+
+    @asynccontextmanager
+    async def open_services(app: Litestar) -> AsyncIterator[None]:
+        inventory = open_inventory(settings)
+        read_models = read_models_of(settings, inventory)
+        services = Services(settings, inventory, read_models,
+                            SignInThrottle(read_models.database, secret))  # fmt: skip
+        await sessions.delete_expired()
+        if settings.projections == "embedded":
+            services.follower = read_models.follower(poll_interval=2.0)
+            services.follower.start()
+        app.state.services = services
+        try:
+            yield
+        finally:
+            if services.follower is not None:
+                services.follower.stop()
+            inventory.close()
+
+    def set_language(request: Request[Any, Any, Any]) -> None:
+        request.state.language = i18n.language_of(request.cookies.get(i18n.LANGUAGE_COOKIE))
+
+    def secure_headers(response: Response[Any]) -> Response[Any]:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if settings.https:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+    https = settings.https
+    return Litestar(
+        route_handlers=[
+            *CONTROLLERS,
+            create_static_files_router(
+                path="/static",
+                directories=[HERE / "static"],
+                name="static",
+                opt=PUBLIC,
+                include_in_schema=False,
+            ),
+        ],
+        lifespan=[open_services],
+        stores={"sessions": sessions},
+        state=State({"settings": settings}),
+        guards=[role_guard],
+        on_app_init=[session_auth(settings).on_app_init],
+        middleware=[request_log],
+        csrf_config=CSRFConfig(
+            secret=secret,
+            cookie_name="__Host-csrftoken" if https else "csrftoken",
+            cookie_secure=https,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+        ),
+        template_config=TemplateConfig(
+            directory=HERE / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=_install_template_helpers,
+        ),
+        plugins=[HTMXPlugin()],
+        request_class=HTMXRequest,
+        before_request=set_language,
+        after_request=secure_headers,
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=None,
+        logging_config=None,
+    )
+
+
+def _install_template_helpers(engine: JinjaTemplateEngine) -> None:
+    i18n.install(engine.engine)
+    labels.install(engine.engine.globals)
+
+
+def app_from_environment() -> Litestar:
+    """The factory a server calls in each worker (`tracker serve`)."""
+    settings = Settings.from_env()
+    configure_logging(settings, default_level="INFO")
+    return create_app(settings)

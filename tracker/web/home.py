@@ -1,0 +1,91 @@
+"""The home page of each role: what a person of that role needs to see first."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Redirect, Template
+
+from projections import activity, asset_register, directory, flow
+from projections.database import connection
+from tracker.domain.lifecycle import State
+from tracker.domain.user import Role
+from tracker.web.access import EVERYONE, REFERENCE_EDITORS, allow, home_of
+from tracker.web.pages import account_of, page
+from tracker.web.sign_in import services_of
+
+WAITING = (State.AWAITING_TRIAGE, State.TO_RECONDITION, State.TO_DISMANTLE, State.READY_TO_LOAN)
+
+
+class HomeController(Controller):
+    """One home page per role, all read from the read models."""
+
+    @get("/", opt=allow(EVERYONE))
+    async def go_home(self, request: Request[Any, Any, Any]) -> Redirect:
+        account = account_of(request)
+        return Redirect(home_of(account) if account else "/connexion", status_code=303)
+
+    @get("/atelier", opt=allow(Role.WORKSHOP), sync_to_thread=True)
+    def show_workshop_home(self, request: Request[Any, Any, Any]) -> Template:
+        account = account_of(request)
+        sites = account.sites if account else ()
+        services = services_of(request)
+        with connection(services.database) as conn:
+            stock = [s for s in asset_register.stock(conn) if s.site in sites]
+            known = {s.code: s for s in directory.sites(conn)}
+            recent = [e for site in sites for e in activity.recent(conn, 10, site=site)]
+        counts: dict[str, dict[State, int]] = {site: defaultdict(int) for site in sites}
+        for line in stock:
+            counts[line.site][line.state] += line.computers
+        recent.sort(key=lambda e: e.recorded_at, reverse=True)
+        return page(request, "pages/home_workshop.html", {
+            "sites": [(code, known.get(code), counts[code]) for code in sites],
+            "states": WAITING, "recent": recent[:10],
+        })  # fmt: skip
+
+    @get("/suivi", opt=allow(Role.OFFICER, Role.AUDITOR), sync_to_thread=True)
+    def show_officer_home(self, request: Request[Any, Any, Any]) -> Template:
+        services = services_of(request)
+        today = services.inventory.today()
+        with connection(services.database) as conn:
+            programmes = []
+            for programme in directory.programmes(conn):
+                done = {
+                    total.stage: total.computers
+                    for total in flow.totals(
+                        conn, date(today.year, 1, 1), today, programme=programme.code
+                    )
+                }
+                programmes.append((programme, done))
+            stock: dict[State, int] = defaultdict(int)
+            for line in asset_register.stock(conn):
+                stock[line.state] += line.computers
+        expected_share = (today.timetuple().tm_yday) / (366 if today.year % 4 == 0 else 365)
+        return page(request, "pages/home_officer.html", {
+            "programmes": programmes, "stock": stock, "states": list(State),
+            "today": today, "expected_share": expected_share,
+        })  # fmt: skip
+
+    @get("/audit", opt=allow(Role.AUDITOR), sync_to_thread=True)
+    def show_auditor_home(self, request: Request[Any, Any, Any]) -> Template:
+        services = services_of(request)
+        with connection(services.database) as conn:
+            recent = activity.recent(conn, 25)
+            computers = asset_register.count(conn)
+        status = services.read_models.status()
+        return page(request, "pages/home_auditor.html",
+                    {"recent": recent, "computers": computers, "status": status})  # fmt: skip
+
+    @get("/gestion", opt=allow(REFERENCE_EDITORS), sync_to_thread=True)
+    def show_management_home(self, request: Request[Any, Any, Any]) -> Template:
+        with connection(services_of(request).database) as conn:
+            counts = {
+                "users": len(directory.users(conn)),
+                "sites": len(directory.sites(conn)),
+                "programmes": len(directory.programmes(conn)),
+                "donors": len(directory.donors(conn)),
+            }
+        return page(request, "pages/home_management.html", {"counts": counts})

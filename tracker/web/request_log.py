@@ -1,0 +1,55 @@
+"""One structured log line per request, with a request id also sent back to the browser.
+
+Only the method, the route path, the status and the duration are logged: no query string, no
+form, no cookie (they may hold names, codes or secrets). The id lets a person quote an error.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import structlog
+from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+log = structlog.get_logger("tracker.web.requests")
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def request_log(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: binds `request_id` for every log line of the request, then logs it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _INCOMING_ID.fullmatch(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableScopeHeaders.from_message(message)["x-request-id"] = request_id
+            await send(message)
+
+        try:
+            await app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope.get("method", ""),
+                path=scope["path"] if status != 404 else "(unknown)",  # noqa: PLR2004
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            )
+
+    return middleware

@@ -1,0 +1,35 @@
+"""What the web handlers use, built once per worker by the app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from projections.database import Database
+from projections.follow import Follower
+from tracker.application import Inventory
+from tracker.read_models import ReadModels
+from tracker.settings import Settings
+from tracker.web.throttle import SignInThrottle
+
+READ_MODEL_WAIT = 5.0  # seconds a write waits for the read models before showing lists
+
+
+@dataclass
+class Services:
+    """The application, its read models and the web's own helpers for one worker."""
+
+    settings: Settings
+    inventory: Inventory
+    read_models: ReadModels
+    throttle: SignInThrottle
+    follower: Follower | None = None
+
+    @property
+    def database(self) -> Database:
+        return self.read_models.database
+
+    def after_write(self, position: int) -> None:
+        """Let the read models include a write before the next page reads them."""
+        if self.follower is not None:
+            self.follower.nudge()
+        self.read_models.wait_for(position, timeout=READ_MODEL_WAIT)
