@@ -4,11 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
+
 .PHONY: run test lint assets check-python lock clean
 
 run: $(STAMP) assets
-	$(BIN)/tracker demo --if-empty
-	$(BIN)/tracker summary
+	$(BIN)/tracker serve
 
 test: $(STAMP) assets lint
 	$(BIN)/pytest
@@ -48,3 +48,10 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
+
+.PHONY: translations
+# Extract the French messages of the web interface and add the new ones to each catalog.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t:2 -k translate:2 --no-location --sort-output \
+		--project=tracker -o tracker/web/locale/messages.pot .
+	$(BIN)/pybabel update -i tracker/web/locale/messages.pot -d tracker/web/locale --no-location --width 100
