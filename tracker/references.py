@@ -11,7 +11,12 @@ from eventsourcing.persistence import IntegrityError
 
 from tracker.accounts import Saved
 from tracker.domain.donor import Donor
-from tracker.domain.exceptions import RecordExistsError, StaleEditError, UnknownRecordError
+from tracker.domain.exceptions import (
+    InvalidValueError,
+    RecordExistsError,
+    StaleEditError,
+    UnknownRecordError,
+)
 from tracker.domain.programme import DEFAULT_YEARLY_TARGET, Programme
 from tracker.domain.site import Site
 from tracker.service import Service
@@ -29,7 +34,8 @@ class References(Service):
     def register_site(
         self, *, code: str, name: str, kind: str, town: str, programme: str, actor: str
     ) -> Saved:
-        """A new site, open."""
+        """A new site, open, in a programme that exists."""
+        self._check_programme(programme)
         site = Site.register(
             code=code,
             name=name,
@@ -152,6 +158,10 @@ class References(Service):
 
     def donor(self, code: str) -> Donor:
         return self._reference(Donor, code)
+
+    def _check_programme(self, code: str) -> None:
+        if self._find(Programme.id_for(code), Programme) is None:
+            raise InvalidValueError(field="programme", reason="unknown_programme")
 
     def _reference(self, kind: type[R], code: str) -> R:
         found = self._find(kind.id_for(code), kind)

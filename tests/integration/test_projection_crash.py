@@ -185,6 +185,9 @@ class Stream:
         walker.just_stepped = False
 
     def _touch_site(self) -> None:
+        if not self.sites:
+            self.inventory.register_programme(code="CD35", name="CD35", territory="35",
+                                              actor="admin")  # fmt: skip
         if not self.sites or self.rng.random() < 0.5:
             code = f"SITE-{len(self.sites) + 1}"
             self.inventory.register_site(code=code, name=code, kind="third_place", town="",

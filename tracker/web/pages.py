@@ -34,6 +34,7 @@ REASONS = {
         "3 à 32 caractères : lettres minuscules sans accent, chiffres, point, tiret."
     ),
     "same_as_username": N_("Le mot de passe ne peut pas être le nom d'utilisateur."),
+    "unknown_programme": N_("Ce programme n'existe pas : créez-le d'abord dans Programmes."),
     "not_for_this_role": N_("Seul le rôle atelier est lié à des sites."),
     "passwords_differ": N_("Les deux mots de passe ne sont pas les mêmes."),
     "wrong_password": N_("Ce n'est pas votre mot de passe actuel."),

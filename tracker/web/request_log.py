@@ -6,6 +6,7 @@ form, no cookie (they may hold names, codes or secrets). The id lets a person qu
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import uuid
@@ -50,6 +51,7 @@ def request_log(app: ASGIApp) -> ASGIApp:
                 path=scope["path"] if status != 404 else "(unknown)",  # noqa: PLR2004
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
+                worker=os.getpid(),
             )
 
     return middleware
