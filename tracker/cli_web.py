@@ -13,6 +13,7 @@ from projections.database import connection
 from tracker.cli_common import EXIT_BAD_INPUT, fail, inventory_of, read_models
 from tracker.domain.user import Role
 from tracker.settings import DEFAULT_DATABASE_URL, Settings
+from tracker.web.app import secret_key
 
 ROLES = [role.value for role in Role]
 
@@ -43,6 +44,7 @@ def serve(context: click.Context, host: str, port: int, workers: int, demo: bool
     if not accounts:
         click.echo("Aucun compte : créez le premier administrateur avec "
                    "« tracker user add NOM --role admin ».", err=True)  # fmt: skip
+    secret_key(settings)  # created once here, not by several workers at the same moment
     address = f"http://{host}:{port}"
     click.echo(f"Le suivi des ordinateurs est ouvert sur {address} (Ctrl-C pour arrêter).")
     sys.stdout.flush()
