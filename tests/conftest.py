@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+import structlog
 from psycopg import sql
 
 from tracker import storage
@@ -232,3 +233,11 @@ def open_inventory(
 @pytest.fixture
 def inventory(open_inventory: Callable[[], Inventory]) -> Inventory:
     return open_inventory()
+
+
+@pytest.fixture(autouse=True)
+def default_logging() -> Iterator[None]:
+    """Each test starts from structlog's defaults, whatever an earlier test configured."""
+    structlog.reset_defaults()
+    yield
+    structlog.reset_defaults()

@@ -10,6 +10,7 @@ import structlog
 from eventsourcing.persistence import IntegrityError
 
 from tracker import passwords
+from tracker.domain import validation
 from tracker.domain.exceptions import (
     InvalidValueError,
     NoChangeError,
@@ -135,7 +136,10 @@ class Accounts(Service):
         now = self.clock()
 
         def change(user: User) -> None:
-            wanted = {role: sorted(sites) for role, sites in roles.items()}
+            wanted = {
+                role: sorted({validation.site_code("sites", site) for site in sites})
+                for role, sites in roles.items()
+            }
             if {r: list(s) for r, s in user.roles.items()} == wanted:
                 raise NoChangeError()
             for role in [r for r in user.roles if r not in wanted]:

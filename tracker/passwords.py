@@ -21,7 +21,7 @@ def checked(password: str, username: str = "") -> str:
         raise InvalidValueError(field="password", reason="too_short")
     if len(password) > MAX_LENGTH:
         raise InvalidValueError(field="password", reason="too_long")
-    if username and password.strip().lower() == username.lower():
+    if username.strip() and password.strip().lower() == username.strip().lower():
         raise InvalidValueError(field="password", reason="same_as_username")
     return password
 
@@ -34,6 +34,6 @@ def hashed(password: str) -> str:
 def matches(stored_hash: str | None, password: str) -> bool:
     """Whether the password matches the stored hash; takes as long when there is no hash."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and bool(stored_hash)
     except (VerificationError, InvalidHashError):
         return False

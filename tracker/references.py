@@ -60,6 +60,8 @@ class References(Service):
         seen_version: int,
     ) -> Saved:
         """New details for a site, or close/reopen it."""
+        self.site(code)  # an unknown site is the first thing to say
+        self._check_programme(programme)
         now = self.clock()
         return self._change(
             Site,

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from tracker import passwords
 from tracker.accounts import Account
 from tracker.application import Inventory
 from tracker.domain.exceptions import (
@@ -18,7 +17,7 @@ from tracker.domain.exceptions import (
     StaleEditError,
     UnknownRecordError,
 )
-from tracker.domain.site import Site
+from tracker.domain.programme import Programme
 from tracker.domain.user import Role, User
 
 # What people type to sign in (passphrases of at least ten characters).
@@ -114,10 +113,6 @@ def test_a_registration_with_a_bad_field_records_nothing(
     assert (error.field, error.reason) == (field, reason)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="passwords.checked compares with the name as typed, not the normalised user name",
-)
 def test_the_user_name_cannot_be_the_password_even_typed_with_blanks(inventory: Inventory) -> None:
     name = " amelie.rousseau "
     with pytest.raises(InvalidValueError):
@@ -190,9 +185,8 @@ def test_an_account_is_read_fresh_so_a_revoked_role_takes_effect_at_once(
 
 
 def test_an_id_that_is_not_a_user_gives_no_account(inventory: Inventory) -> None:
-    inventory.register_site(code="ESAT-RANCE", name="ESAT", kind="other", town="", programme="CD35",
-                            actor="root")  # fmt: skip
-    assert inventory.account(Site.id_for("ESAT-RANCE")) is None
+    inventory.register_programme(code="CD35", name="CD35", territory="35", actor="root")
+    assert inventory.account(Programme.id_for("CD35")) is None
     assert inventory.account(User.id_for("nobody.here")) is None
 
 
@@ -263,8 +257,9 @@ def test_granting_a_role_held_as_it_is_records_nothing(inventory: Inventory) -> 
     [
         lambda i: i.revoke_role(" Root", Role.ADMIN, actor="root", seen_version=2),
         lambda i: i.set_active("root", False, actor="root", seen_version=2),
+        lambda i: i.set_roles(" Root", {Role.OFFICER: []}, actor="root", seen_version=2),
     ],
-    ids=["revoke-own-admin-role", "deactivate-own-account"],
+    ids=["revoke-own-admin-role", "deactivate-own-account", "set-roles-without-admin"],
 )
 def test_administrators_cannot_lock_themselves_out(
     inventory: Inventory, lock_out: Callable[[Inventory], Any]
@@ -284,30 +279,29 @@ def test_administrators_may_drop_their_other_roles_and_another_admin_may_revoke_
     assert inventory.user("root").roles == {}
 
 
-# -- password rules (no store) -------------------------------------------------------------
+def test_setting_roles_grants_and_revokes_what_differs_in_one_save(inventory: Inventory) -> None:
+    register(inventory, "amelie.r", {Role.WORKSHOP: ["ESAT-RANCE"], Role.AUDITOR: []})
+    wanted = {Role.WORKSHOP: ["ESAT-RANCE", "ATELIER-VITRE"], Role.OFFICER: []}
+    saved = inventory.set_roles("amelie.r", wanted, actor="root", seen_version=3)
+    assert (saved.version, saved.position) == (6, head(inventory))
+    *_, revoked, granted, officer = inventory.repository.event_store.get(User.id_for("amelie.r"))
+    assert [type(e) for e in (revoked, granted, officer)] == [
+        User.RoleRevoked,
+        *[User.RoleGranted] * 2,
+    ]
+    roles = inventory.user("amelie.r").roles
+    assert roles == {Role.WORKSHOP: ("ATELIER-VITRE", "ESAT-RANCE"), Role.OFFICER: ()}
 
 
-@pytest.mark.parametrize("password", ["x" * passwords.MIN_LENGTH, "x" * passwords.MAX_LENGTH])
-def test_a_password_between_the_length_limits_is_accepted(password: str) -> None:
-    assert passwords.checked(password, "amelie.r") == password
+def test_setting_the_roles_a_person_already_has_records_nothing(inventory: Inventory) -> None:
+    register(inventory, "amelie.r", {Role.WORKSHOP: ["ESAT-RANCE"], Role.AUDITOR: []})
+    roles = {Role.AUDITOR: [], Role.WORKSHOP: ["ESAT-RANCE"]}
+    refused(inventory, NoChangeError, inventory.set_roles, "amelie.r", roles, actor="root",
+            seen_version=3)  # fmt: skip
 
 
-def test_a_hash_is_never_the_password_and_is_salted() -> None:
-    first, second = passwords.hashed(PHRASE), passwords.hashed(PHRASE)
-    assert PHRASE not in first
-    assert first != second
-    assert passwords.matches(first, PHRASE)
-    assert passwords.matches(second, PHRASE)
-    assert not passwords.matches(first, OTHER_PHRASE)
-
-
-EMPTY_HASH_MATCHES = pytest.mark.xfail(
-    strict=True,
-    reason="passwords.matches('', ...) verifies the public dummy hash and returns True",
-)
-
-
-@pytest.mark.parametrize("stored", [None, pytest.param("", marks=EMPTY_HASH_MATCHES), "garbage"])
-def test_no_password_matches_a_missing_or_broken_hash(stored: str | None) -> None:
-    assert not passwords.matches(stored, PHRASE)
-    assert not passwords.matches(stored, "not a password anyone has")  # the dummy's, in the code
+def test_setting_roles_reads_site_codes_as_granting_does(inventory: Inventory) -> None:
+    register(inventory, "amelie.r", {Role.WORKSHOP: ["ESAT-RANCE"]})
+    wanted = {Role.WORKSHOP: ["esat-rance"], Role.OFFICER: []}
+    inventory.set_roles("amelie.r", wanted, actor="root", seen_version=2)
+    assert set(inventory.user("amelie.r").roles) == {Role.WORKSHOP, Role.OFFICER}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from eventsourcing.domain import Aggregate
 
+from tracker import passwords
 from tracker.domain.exceptions import InvalidValueError, NoChangeError
 from tracker.domain.user import Role, User, username
 
@@ -16,6 +17,8 @@ AT = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
 LATER = datetime(2026, 6, 16, 10, 0, tzinfo=UTC)
 # What the application would pass in (the domain never sees a password, only its hash).
 FIRST_HASH, SECOND_HASH = "$argon2id$stand-in-1", "$argon2id$stand-in-2"
+# What people type to sign in (passphrases of at least ten characters).
+PHRASE, OTHER_PHRASE = "correct horse battery", "staple in the binder"
 
 
 def registered(name: str = "amelie.r", **roles: Sequence[str]) -> User:
@@ -117,18 +120,14 @@ def test_a_display_name_is_required_and_short(display_name: str, reason: str) ->
 
 def test_granting_the_workshop_role_records_its_sites_normalised_and_sorted() -> None:
     user = registered()
-    user.grant(
-        Role.WORKSHOP, ["esat-rance ", "ATELIER-VITRE", "ESAT-RANCE"], actor="root", at=LATER
-    )
+    typed = ["tiers-lieu-e ", "esat-d", "ATELIER-C", "ESAT-D", "b-site", "A-SITE"]
+    user.grant(Role.WORKSHOP, typed, actor="root", at=LATER)
     [event] = user.collect_events()
     assert isinstance(event, User.RoleGranted)
-    assert (event.role, event.sites, event.actor) == (
-        "workshop",
-        ["ATELIER-VITRE", "ESAT-RANCE"],
-        "root",
-    )
-    assert user.sites == ("ATELIER-VITRE", "ESAT-RANCE")
-    assert user.roles == {Role.WORKSHOP: ("ATELIER-VITRE", "ESAT-RANCE")}
+    sites = ["A-SITE", "ATELIER-C", "B-SITE", "ESAT-D", "TIERS-LIEU-E"]
+    assert (event.role, event.sites, event.actor) == ("workshop", sites, "root")
+    assert user.sites == tuple(sites)
+    assert user.roles == {Role.WORKSHOP: tuple(sites)}
 
 
 def test_a_workshop_role_needs_at_least_one_site() -> None:
@@ -259,3 +258,26 @@ def test_replaying_the_events_gives_the_same_user() -> None:
         SECOND_HASH,
         False,
     )
+
+
+# -- the hashes a User stores (tracker.passwords) ------------------------------------------
+
+
+@pytest.mark.parametrize("password", ["x" * passwords.MIN_LENGTH, "x" * passwords.MAX_LENGTH])
+def test_a_password_between_the_length_limits_is_accepted(password: str) -> None:
+    assert passwords.checked(password, "amelie.r") == password
+
+
+def test_a_hash_is_never_the_password_and_is_salted() -> None:
+    first, second = passwords.hashed(PHRASE), passwords.hashed(PHRASE)
+    assert PHRASE not in first
+    assert first != second
+    assert passwords.matches(first, PHRASE)
+    assert passwords.matches(second, PHRASE)
+    assert not passwords.matches(first, OTHER_PHRASE)
+
+
+@pytest.mark.parametrize("stored", [None, "", "garbage"])
+def test_no_password_matches_a_missing_or_broken_hash(stored: str | None) -> None:
+    assert not passwords.matches(stored, PHRASE)
+    assert not passwords.matches(stored, "not a password anyone has")  # the dummy's, in the code

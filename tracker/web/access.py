@@ -56,8 +56,8 @@ def home_of(account: Account) -> str:
 
 def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
     """Let through public routes and people holding one of the route's roles; refuse the rest."""
-    if handler.opt.get("public"):
-        return
+    if handler.opt.get("public") or connection.scope.get("method") == "OPTIONS":
+        return  # OPTIONS: Litestar's own handlers, which only list the allowed methods
     roles = handler.opt.get("roles")
     if roles is None:
         log.error("route_without_rule", route=handler.handler_name)
@@ -91,8 +91,18 @@ class SessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
 
 
-def start_session(connection: ASGIConnection[Any, Any, Any, Any], account: Account) -> None:
-    """Sign a person in: a fresh session id, their account id and the time they signed in."""
+def session_cookie(settings: Settings) -> str:
+    """The session cookie's name (host-only and Secure over HTTPS)."""
+    return "__Host-session" if settings.https else "session"
+
+
+async def start_session(
+    connection: ASGIConnection[Any, Any, Any, Any], account: Account, settings: Settings
+) -> None:
+    """Sign a person in under a fresh session id (the previous session is forgotten)."""
+    previous = connection.cookies.get(session_cookie(settings))
+    if previous:
+        await connection.app.stores.get("sessions").delete(previous)
     connection.state["new_session_id"] = secrets.token_hex(32)
     connection.set_session({"uid": str(account.id), "since": time.time()})
 
@@ -129,7 +139,7 @@ def session_auth(settings: Settings) -> SessionAuth[Account, ServerSideSessionBa
     return SessionAuth[Account, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_account,
         session_backend_config=SessionConfig(
-            key="__Host-session" if secure else "session",
+            key=session_cookie(settings),
             max_age=settings.session_idle_minutes * 60,
             renew_on_access=True,
             secure=secure,

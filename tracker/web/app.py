@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import structlog
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -92,15 +92,8 @@ def create_app(settings: Settings) -> Litestar:
     def set_language(request: Request[Any, Any, Any]) -> None:
         request.state.language = i18n.language_of(request.cookies.get(i18n.LANGUAGE_COOKIE))
 
-    def secure_headers(response: Response[Any]) -> Response[Any]:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if settings.https:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
-
     https = settings.https
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *CONTROLLERS,
             create_static_files_router(
@@ -116,7 +109,6 @@ def create_app(settings: Settings) -> Litestar:
         state=State({"settings": settings}),
         guards=[role_guard],
         on_app_init=[session_auth(settings).on_app_init],
-        middleware=[request_log],
         csrf_config=CSRFConfig(
             secret=secret,
             cookie_name="__Host-csrftoken" if https else "csrftoken",
@@ -132,11 +124,15 @@ def create_app(settings: Settings) -> Litestar:
         plugins=[HTMXPlugin()],
         request_class=HTMXRequest,
         before_request=set_language,
-        after_request=secure_headers,
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=None,
         logging_config=None,
     )
+    headers = dict(SECURITY_HEADERS)
+    if https:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    app.asgi_handler = request_log(app.asgi_handler, headers)  # every response, 404s included
+    return app
 
 
 def _install_template_helpers(engine: JinjaTemplateEngine) -> None:

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
 from tracker.domain.exceptions import DomainError, StaleEditError, UnknownRecordError
-from tracker.web.pages import N_, account_of, refusal, t
+from tracker.web.pages import N_, account_of, language, refusal, t
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +55,7 @@ def error_response(
     request: Request[Any, Any, Any], status: int, explanation: str | None = None
 ) -> Response[Any]:
     """The error page, or for htmx a notice fragment swapped into the page's notice area."""
+    request.state.language = language(request)
     context = {
         "status": status,
         "title": t(request, TITLES.get(status, TITLES[500])),

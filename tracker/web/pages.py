@@ -10,7 +10,7 @@ from litestar.response import Template
 
 from tracker.accounts import Account
 from tracker.domain.exceptions import DomainError, InvalidValueError
-from tracker.web.i18n import translate
+from tracker.web.i18n import LANGUAGE_COOKIE, language_of, translate
 
 
 def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark, translate later")
@@ -51,7 +51,9 @@ REFUSALS = {
 
 
 def language(request: Request[Any, Any, Any]) -> str:
-    return str(request.state.get("language", "fr"))
+    """The language of the person asking (also on pages no route answered, like a 404)."""
+    chosen = request.state.get("language") or request.cookies.get(LANGUAGE_COOKIE)
+    return language_of(chosen)
 
 
 def t(request: Request[Any, Any, Any], message: str, **values: Any) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from projections import directory
@@ -151,7 +152,7 @@ class ReferencePages:
             "version": version, "errors": errors or {}, "message": message,
         }, status=status)  # fmt: skip
 
-    def edit(self, request: Request[Any, Any, Any], code: str) -> Template:
+    def edit(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Template:
         values, version = self.resource.current(services_of(request).inventory, code)
         return self.form(request, values, code=values["code"], version=version)
 
@@ -166,7 +167,9 @@ class ReferencePages:
             return self.form(request, dict(data), message=refusal(request, error), status=409)
         return self._done(request, saved)
 
-    def update(self, request: Request[Any, Any, Any], code: str, data: Form) -> Template | Redirect:
+    def update(
+        self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
+    ) -> Template | Redirect:
         services, actor = services_of(request), _actor(request)
         seen = int(text(data, "version") or 0)
         active = text(data, "active") == "on"
@@ -227,12 +230,12 @@ class SiteController(Controller):
         return _SITES.create(request, data)
 
     @get("/{code:str}", opt=EDIT, sync_to_thread=True)
-    def edit_site(self, request: Request[Any, Any, Any], code: str) -> Template:
+    def edit_site(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Template:
         return _SITES.edit(request, code)
 
     @post("/{code:str}", opt=EDIT, sync_to_thread=True)
     def update_site(
-        self, request: Request[Any, Any, Any], code: str, data: Form
+        self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
     ) -> Template | Redirect:
         return _SITES.update(request, code, data)
 
@@ -253,12 +256,12 @@ class ProgrammeController(Controller):
         return _PROGRAMMES.create(request, data)
 
     @get("/{code:str}", opt=EDIT, sync_to_thread=True)
-    def edit_programme(self, request: Request[Any, Any, Any], code: str) -> Template:
+    def edit_programme(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Template:
         return _PROGRAMMES.edit(request, code)
 
     @post("/{code:str}", opt=EDIT, sync_to_thread=True)
     def update_programme(
-        self, request: Request[Any, Any, Any], code: str, data: Form
+        self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
     ) -> Template | Redirect:
         return _PROGRAMMES.update(request, code, data)
 
@@ -279,11 +282,11 @@ class DonorController(Controller):
         return _DONORS.create(request, data)
 
     @get("/{code:str}", opt=EDIT, sync_to_thread=True)
-    def edit_donor(self, request: Request[Any, Any, Any], code: str) -> Template:
+    def edit_donor(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Template:
         return _DONORS.edit(request, code)
 
     @post("/{code:str}", opt=EDIT, sync_to_thread=True)
     def update_donor(
-        self, request: Request[Any, Any, Any], code: str, data: Form
+        self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
     ) -> Template | Redirect:
         return _DONORS.update(request, code, data)

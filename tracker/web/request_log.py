@@ -1,7 +1,9 @@
 """One structured log line per request, with a request id also sent back to the browser.
 
-Only the method, the route path, the status and the duration are logged: no query string, no
-form, no cookie (they may hold names, codes or secrets). The id lets a person quote an error.
+It wraps the whole application (not only matched routes), so a 404, a redirect to the sign-in
+page or a refused CSRF token get their id, their security headers and their log line too.
+Only the method, the path, the status and the duration are logged: no query string, no form,
+no cookie (they may hold names, codes or secrets). The id lets a person quote an error.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Mapping
 
 import structlog
 from litestar.datastructures import MutableScopeHeaders
@@ -20,8 +23,11 @@ log = structlog.get_logger("tracker.web.requests")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def request_log(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: binds `request_id` for every log line of the request, then logs it."""
+def request_log(app: ASGIApp, headers: Mapping[str, str]) -> ASGIApp:
+    """ASGI middleware: binds `request_id` for every log line of the request, then logs it.
+
+    `headers` are added to every response (the security headers).
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -39,7 +45,11 @@ def request_log(app: ASGIApp) -> ASGIApp:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)["x-request-id"] = request_id
+                outgoing = MutableScopeHeaders.from_message(message)
+                outgoing["x-request-id"] = request_id
+                for name, value in headers.items():
+                    if name not in outgoing:
+                        outgoing[name] = value
             await send(message)
 
         try:
@@ -48,7 +58,7 @@ def request_log(app: ASGIApp) -> ASGIApp:
             log.info(
                 "request",
                 method=scope.get("method", ""),
-                path=scope["path"] if status != 404 else "(unknown)",  # noqa: PLR2004
+                path=scope["path"] if status != 404 else "(not found)",  # noqa: PLR2004
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
                 worker=os.getpid(),

@@ -8,6 +8,7 @@ from typing import Any
 import anyio.to_thread
 import structlog
 from litestar import Controller, Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Response, Template
 
 from tracker.web.access import PUBLIC, home_of, start_session
@@ -32,7 +33,9 @@ class SignInController(Controller):
     """The sign-in page and the actions anyone may take without being signed in."""
 
     @get("/connexion", opt=PUBLIC)
-    async def show_sign_in(self, request: Request[Any, Any, Any], suite: str = "") -> Template:
+    async def show_sign_in(
+        self, request: Request[Any, Any, Any], suite: FromQuery[str] = ""
+    ) -> Template:
         signed_out = request.query_params.get("au-revoir") == "1"
         context = {"next": safe_path(suite, ""), "signed_out": signed_out}
         return page(request, "pages/sign_in.html", context)
@@ -56,7 +59,7 @@ class SignInController(Controller):
             await asyncio.sleep(SLOW_DOWN * min(failures, 10))
             return self._again(request, name, data, t(request, WRONG), 400)
         await anyio.to_thread.run_sync(throttle.succeeded, subjects[0])
-        start_session(request, account)
+        await start_session(request, account, services.settings)
         log.info("signed_in", user_id=str(account.id))
         return Redirect(safe_path(text(data, "next"), home_of(account)), status_code=303)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from projections import directory
@@ -77,19 +78,19 @@ class UserController(Controller):
         return Redirect(f"{PATH}/{saved.key}", status_code=303)
 
     @get("/{username:str}", opt=allow(Role.ADMIN, Role.AUDITOR), sync_to_thread=True)
-    def show_user(self, request: Request[Any, Any, Any], username: str) -> Template:
+    def show_user(self, request: Request[Any, Any, Any], username: FromPath[str]) -> Template:
         return self._user_page(request, username)
 
     @post("/{username:str}/roles", opt=allow(Role.ADMIN), sync_to_thread=True)
     def update_roles(
-        self, request: Request[Any, Any, Any], username: str, data: Form
+        self, request: Request[Any, Any, Any], username: FromPath[str], data: Form
     ) -> Template | Redirect:
         return self._change(request, username, data, lambda inv, seen: inv.set_roles(
             username, _roles_of(data), actor=_actor(request), seen_version=seen))  # fmt: skip
 
     @post("/{username:str}/activation", opt=allow(Role.ADMIN), sync_to_thread=True)
     def update_activation(
-        self, request: Request[Any, Any, Any], username: str, data: Form
+        self, request: Request[Any, Any, Any], username: FromPath[str], data: Form
     ) -> Template | Redirect:
         active = text(data, "active") == "1"
         return self._change(request, username, data, lambda inv, seen: inv.set_active(
@@ -97,7 +98,7 @@ class UserController(Controller):
 
     @post("/{username:str}/mot-de-passe", opt=allow(Role.ADMIN), sync_to_thread=True)
     def reset_password(
-        self, request: Request[Any, Any, Any], username: str, data: Form
+        self, request: Request[Any, Any, Any], username: FromPath[str], data: Form
     ) -> Template | Redirect:
         def change(inventory: Any, _seen: int) -> Any:
             return inventory.set_password(username, new_password(data), actor=_actor(request))

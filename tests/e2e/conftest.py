@@ -1,0 +1,267 @@
+"""HTTP fixtures for the web app: a store with one person per role, and signed-in test clients.
+
+Argon2 makes every password hash and sign-in cost a noticeable fraction of a second, so each
+module builds one store and one app, and signs each role in once; a test gets a fresh client
+(its own cookie jar) sharing that role's session. Test modules reach everything through the
+`web` and `start_web` fixtures (they do not import this file).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, ClassVar
+from uuid import uuid4
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+from litestar.testing import TestClient
+
+from tracker.application import Inventory
+from tracker.bootstrap import open_inventory, read_models_of
+from tracker.domain.site import SiteKind
+from tracker.domain.user import Role
+from tracker.settings import Settings
+from tracker.web.app import create_app
+from tracker.web.services import Services
+
+SECRET = "test-secret-for-the-web-tests-0123456789abcdef"  # noqa: S105 (tests only)
+PASSWORD = "une phrase de passe assez longue"  # noqa: S105 (every test account's)
+PROGRAMME = "CD35"
+SITES = ("ESAT-RANCE", "TL-REDON")
+DONOR = "RENNES-METROPOLE"
+USERNAMES = {Role.WORKSHOP: "atelier", Role.OFFICER: "agent", Role.AUDITOR: "auditeur",
+             Role.ADMIN: "admin"}  # fmt: skip
+TARGET = "cible"  # an officer account tests may change without touching the four above
+CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+Client = TestClient[Litestar]
+
+
+def routes_of(app: Litestar) -> set[tuple[str, str]]:
+    """(method, path template) of every handler of the app, static files excepted.
+
+    Litestar answers OPTIONS itself on every path (no handler of ours): those are left out.
+    """
+    found = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute) or route.path.startswith("/static"):
+            continue
+        for handler in route.route_handlers:
+            found |= {(method, route.path) for method in handler.http_methods - {"OPTIONS"}}
+    return found
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`state_changing_route`: every (method, path) of the app that is not GET/HEAD/OPTIONS."""
+    if "state_changing_route" in metafunc.fixturenames:
+        unopened = Settings(database_url="sqlite:////nonexistent/t.sqlite3", secret_key=SECRET)
+        app = create_app(unopened)  # builds the routes; no store is opened before the lifespan
+        routes = sorted(r for r in routes_of(app) if r[0] not in SAFE_METHODS)
+        metafunc.parametrize("state_changing_route", routes, ids=" ".join)
+
+
+def _register_references(inventory: Inventory) -> None:
+    inventory.register_programme(code=PROGRAMME, name="Parcours 35", territory="Ille-et-Vilaine",
+                                 actor="test")  # fmt: skip
+    for code, kind, town in zip(SITES, (SiteKind.SORTING_WORKSHOP, SiteKind.THIRD_PLACE),
+                                ("Dinan", "Redon"), strict=True):  # fmt: skip
+        inventory.register_site(code=code, name=f"Site de {town}", kind=kind, town=town,
+                                programme=PROGRAMME, actor="test")  # fmt: skip
+    inventory.register_donor(code=DONOR, name="Rennes Métropole", kind="local_authority",
+                             town="Rennes", actor="test")  # fmt: skip
+
+
+def _add_user(inventory: Inventory, name: str, role: Role) -> None:
+    sites = list(SITES) if role is Role.WORKSHOP else []
+    inventory.register_user(name=name, display_name=name.capitalize(), password=PASSWORD,
+                            roles={role: sites}, actor="test")  # fmt: skip
+
+
+def _prepare_store(settings: Settings, roles: Sequence[Role], *, target: bool) -> None:
+    inventory = open_inventory(settings)
+    try:
+        _register_references(inventory)
+        for role in roles:
+            _add_user(inventory, USERNAMES[role], role)
+        if target:
+            _add_user(inventory, TARGET, Role.OFFICER)
+        read_models_of(settings, inventory).catch_up()
+    finally:
+        inventory.close()
+
+
+@dataclass
+class Web:
+    """A running app (its lifespan opened the store), the records in it and ways to talk to it."""
+
+    password: ClassVar[str] = PASSWORD
+    usernames: ClassVar[dict[Role, str]] = USERNAMES
+    target: ClassVar[str] = TARGET
+    sites: ClassVar[tuple[str, ...]] = SITES
+    programme: ClassVar[str] = PROGRAMME
+    donor: ClassVar[str] = DONOR
+
+    app: Litestar
+    settings: Settings
+    sessions: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.app.state.services
+        return services
+
+    @property
+    def inventory(self) -> Inventory:
+        return self.services.inventory
+
+    @property
+    def database_file(self) -> Path:
+        return Path(self.settings.database_url.removeprefix("sqlite:///"))
+
+    def position(self) -> int:
+        """The id of the last event recorded: unchanged means nothing was recorded."""
+        return self.inventory.recorder.max_notification_id() or 0
+
+    def routes(self) -> set[tuple[str, str]]:
+        return routes_of(self.app)
+
+    def handler(self, method: str, path: str) -> Any:
+        """The route handler answering this method on this path template."""
+        route = next(r for r in self.app.routes if r.path == path and isinstance(r, HTTPRoute))
+        return next(h for h in route.route_handlers if method in h.http_methods)
+
+    def concrete(self, path: str) -> str:
+        """A path template with its parameters replaced by records that exist in the store."""
+        collection = path.split("/")[2] if path.count("/") > 1 else ""
+        codes = {"sites": SITES[0], "programmes": PROGRAMME, "donateurs": DONOR}
+        values = {"username": TARGET, "code": codes.get(collection)}
+
+        def fill(match: re.Match[str]) -> str:
+            value = values.get(match.group(1))
+            assert value, f"the tests do not know how to fill {match.group(0)} in {path}"
+            return value
+
+        return re.sub(r"\{(\w+):\w+\}", fill, path)
+
+    def client(self, cookies: dict[str, str] | None = None) -> Client:
+        """A new browser: its own cookies, redirects not followed."""
+        scheme = "https" if self.settings.https else "http"
+        client = TestClient(self.app, base_url=f"{scheme}://testserver.local", cookies=cookies)
+        client.follow_redirects = False
+        return client
+
+    @staticmethod
+    def token_in(response: httpx.Response) -> str:
+        """The CSRF token of the form on this page."""
+        found = CSRF_INPUT.search(response.text)
+        assert found, f"no CSRF token on {response.url}: {response.status_code}"
+        return found.group(1)
+
+    def csrf_token(self, client: Client) -> str:
+        """A valid CSRF token for this browser (from the sign-in form, a public page)."""
+        return self.token_in(client.get("/connexion"))
+
+    def post(self, client: Client, path: str, data: dict[str, Any]) -> httpx.Response:
+        """Submit a form as a browser does, with a valid CSRF token."""
+        return client.post(path, data={**data, "_csrf_token": self.csrf_token(client)})
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> Client:
+        """A new browser in which this person has just signed in."""
+        client = self.client()
+        response = self.post(client, "/connexion", {"username": username, "password": password})
+        assert response.status_code == 303, response.text
+        return client
+
+    def as_role(self, role: Role) -> Client:
+        """A new browser sharing the session of this role's account (signed in once)."""
+        name = USERNAMES[role]
+        if name not in self.sessions:
+            self.sessions[name] = dict(self.sign_in(name).cookies)
+        return self.client(cookies=self.sessions[name])
+
+    def form_acted_on(self, template: str) -> tuple[dict[str, Any], bool]:
+        """A form this route would accept and act on, and whether that records an event.
+
+        A route these tests do not know yet gets an empty form (and records nothing).
+        """
+        word = PASSWORD
+        passwords = {"password": word, "password_again": word}
+        new_user = {"username": f"u{uuid4().hex[:6]}", "display_name": "Lou", "roles": "auditor"}
+        known = {
+            "/connexion": ({"username": USERNAMES[Role.OFFICER], "password": word}, False),
+            "/deconnexion": ({}, False),
+            "/langue": ({"language": "en", "back": "/compte"}, False),
+            "/compte/mot-de-passe": ({"current": word, **passwords}, True),
+            "/gestion/utilisateurs": ({**new_user, **passwords}, True),
+        }
+        if template in known:
+            return known[template]
+        if template.startswith("/gestion/utilisateurs/"):
+            user = self.inventory.user(TARGET)  # each is a real change: roles, activation
+            return {"version": user.version, **passwords,
+                    "roles": "auditor" if Role.OFFICER in user.roles else "officer",
+                    "active": "0" if user.active else "1"}, True  # fmt: skip
+        form = self._reference_form(template)
+        return (form, True) if form else ({}, False)
+
+    def _reference_form(self, template: str) -> dict[str, Any] | None:
+        parts = template.split("/")
+        kinds = {"sites": "site", "programmes": "programme", "donateurs": "donor"}
+        kind = kinds.get(parts[2]) if len(parts) > 2 else None
+        if kind is None:
+            return None
+        unique = uuid4().hex[:6].upper()
+        if template.endswith("{code:str}"):
+            record = getattr(self.inventory, kind)(self.concrete(template).rsplit("/", 1)[1])
+            return {**{k: str(v) for k, v in vars(record).items()}, "name": f"Nom {unique}",
+                    "active": "on", "version": record.version}  # fmt: skip
+        return {"code": f"P{unique[:5]}" if kind == "programme" else f"T-{unique}",
+                "name": f"Nom {unique}", "kind": "other" if kind == "site" else "company",
+                "town": "Rennes", "programme": PROGRAMME, "territory": "Bretagne",
+                "yearly_target": "500"}  # fmt: skip
+
+    def add_user(self, name: str, role: Role) -> None:
+        """A new account with this role and the usual password (the read models catch up)."""
+        _add_user(self.inventory, name, role)
+        self.services.after_write(self.position())
+
+
+@contextmanager
+def _running_web(
+    directory: Path, roles: Sequence[Role] = tuple(Role), *, target: bool = True, **overrides: Any
+) -> Iterator[Web]:
+    settings = replace(
+        Settings(database_url=f"sqlite:///{directory / 't.sqlite3'}", secret_key=SECRET),
+        **overrides,
+    )
+    _prepare_store(settings, roles, target=target)
+    app = create_app(settings)
+    with TestClient(app):  # runs the lifespan: the store opens, the read models follow
+        yield Web(app, settings)
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Web]:
+    """One store (an account per role, two sites, a programme, a donor) and its running app."""
+    with _running_web(tmp_path_factory.mktemp("web")) as running:
+        yield running
+
+
+StartWeb = Callable[..., AbstractContextManager[Web]]
+
+
+@pytest.fixture
+def start_web(tmp_path: Path) -> StartWeb:
+    """An app with its own store and settings: `with start_web([Role.ADMIN], **settings) as w`."""
+
+    def start(roles: Sequence[Role] = (), **overrides: Any) -> AbstractContextManager[Web]:
+        return _running_web(tmp_path, roles, target=False, **overrides)
+
+    return start
