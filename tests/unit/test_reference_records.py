@@ -151,8 +151,8 @@ def test_a_programme_aims_at_500_computers_a_year_unless_told_otherwise() -> Non
 @pytest.mark.parametrize(
     ("changes", "refused"),
     [
-        ({"code": "C"}, ("programme", "not_a_programme_code")),
-        ({"code": "CD-35"}, ("programme", "not_a_programme_code")),
+        ({"code": "C"}, ("code", "not_a_programme_code")),
+        ({"code": "CD-35"}, ("code", "not_a_programme_code")),
         ({"name": ""}, ("name", "required")),
         ({"territory": " "}, ("territory", "required")),
         ({"territory": "x" * 121}, ("territory", "too_long")),

@@ -20,11 +20,11 @@ def normalize(tag: str) -> str:
     return tag.strip().upper()
 
 
-def programme_code(value: str) -> str:
+def programme_code(value: str, field: str = "programme") -> str:
     """A programme code as used in tags, e.g. "CD35"."""
     code = value.strip().upper()
     if not PROGRAMME_CODE.fullmatch(code):
-        raise InvalidValueError(field="programme", reason="not_a_programme_code")
+        raise InvalidValueError(field=field, reason="not_a_programme_code")
     return code
 
 

@@ -47,7 +47,7 @@ class Programme(Aggregate):
 
     @staticmethod
     def id_for(code: str) -> UUID:
-        return uuid5(NAMESPACE, f"programme:{asset_tag.programme_code(code)}")
+        return uuid5(NAMESPACE, f"programme:{asset_tag.programme_code(code, 'code')}")
 
     @classmethod
     def register(
@@ -58,7 +58,7 @@ class Programme(Aggregate):
         return cls._create(
             cls.Registered,
             id=cls.id_for(code),
-            code=asset_tag.programme_code(code),
+            code=asset_tag.programme_code(code, "code"),
             actor=actor,
             timestamp=at,
             **_details(name, territory, yearly_target),
