@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from projections.database import Connection, as_date
 from projections.readmodel import Derived, ReadModel, Table
@@ -134,3 +135,23 @@ def stock(conn: Connection, programme: str | None = None) -> list[StockCount]:
 def count(conn: Connection) -> int:
     """How many computers the register holds."""
     return int(conn.execute("SELECT COUNT(*) FROM asset_register")[0][0])
+
+
+def with_serial(conn: Connection, serial: str, limit: int = 20) -> list[RegisterEntry]:
+    """The computers whose serial number is this one (as typed, or in capitals)."""
+    typed = serial.strip()
+    rows = conn.execute(
+        f"SELECT {_ENTRY} FROM asset_register WHERE serial IN (?, ?) "  # noqa: S608
+        "ORDER BY tag LIMIT ?",
+        (typed, typed.upper(), limit),
+    )
+    return [_entry(row) for row in rows]
+
+
+def of_batch(conn: Connection, batch_id: UUID) -> dict[str, RegisterEntry]:
+    """The computers of one donation batch, by tag."""
+    rows = conn.execute(
+        f"SELECT {_ENTRY} FROM asset_register WHERE batch_id = ?",  # noqa: S608
+        (str(batch_id),),
+    )
+    return {entry.tag: entry for entry in map(_entry, rows)}

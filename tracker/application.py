@@ -11,40 +11,25 @@ import structlog
 from eventsourcing.persistence import IntegrityError
 
 from tracker.accounts import Accounts
-from tracker.commands import RegisterDonation, StepCommand
+from tracker.commands import RegisterDonation
 from tracker.domain import asset_tag
 from tracker.domain.computer import Computer
 from tracker.domain.donation_batch import DonationBatch
 from tracker.domain.exceptions import (
     CommandReusedError,
-    DomainError,
     DuplicateTagError,
     InvalidValueError,
     StoreBusyError,
-    UnknownComputerError,
-    VersionConflictError,
+    UnknownRecordError,
 )
-from tracker.domain.lifecycle import State
 from tracker.domain.recording import Recording
 from tracker.domain.tag_sequence import TagSequence
-from tracker.references import References
+from tracker.station import Station
 
 log = structlog.get_logger(__name__)
 
 MAX_UNITS_PER_DONATION = 500
 INTAKE_ATTEMPTS = 60
-
-
-@dataclass(frozen=True)
-class StepRecorded:
-    """The outcome of a step: the computer's new version and state."""
-
-    tag: str
-    computer_id: UUID
-    version: int
-    state: State
-    position: int | None
-    replayed: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,7 +42,7 @@ class DonationRegistered:
     replayed: bool = False
 
 
-class Inventory(Accounts, References):
+class Inventory(Station, Accounts):
     """Records every step of every computer; the event log is the system of record.
 
     Users and reference data (sites, programmes, donors) live in the same log, so an audit of
@@ -99,56 +84,14 @@ class Inventory(Accounts, References):
                 time.sleep(random.uniform(0.001, 0.02))  # noqa: S311 (jitter, not security)
         raise StoreBusyError()
 
-    def record(self, command: StepCommand) -> StepRecorded:
-        """Record one step on one computer, as seen by the user at `seen_version`.
-
-        A command already recorded returns its first result and records nothing. A computer
-        that changed since the user saw it is refused with its fresh state.
-        """
-        computer = self.computer(command.tag)
-        done = computer.version_of_command(command.command_id)
-        if done is None:
-            if computer.version != command.seen_version:
-                raise self._conflict(command, computer)
-            try:
-                command.perform(computer, self._recording(command))
-            except DomainError as refusal:
-                log.info("step_refused", step=command.event_name, code=refusal.code,
-                         computer_id=str(computer.id))  # fmt: skip
-                raise
-            try:
-                recordings = self.save(computer)
-            except IntegrityError:
-                computer = self.computer(command.tag)
-                done = computer.version_of_command(command.command_id)
-                if done is None:
-                    raise self._conflict(command, computer) from None
-            else:
-                log.info(
-                    "step_recorded",
-                    step=command.event_name,
-                    computer_id=str(computer.id),
-                    version=computer.version,
-                )
-                position = recordings[-1].notification.id
-                return StepRecorded(
-                    computer.tag, computer.id, computer.version, computer.state, position
-                )
-        return self._replay_result(command, computer, done)
-
-    def computer(self, tag: str) -> Computer:
-        """The computer carrying this tag, as it stands now."""
-        found = self._find(asset_tag.computer_id(tag), Computer)
-        if found is None:
-            raise UnknownComputerError(tag=asset_tag.normalize(tag))
-        return found
-
-    def computer_events(self, tag: str) -> list[Computer.Event]:
-        """Every event of one computer, in order."""
-        computer_id = self.computer(tag).id
-        return list(self.repository.event_store.get(computer_id))  # type: ignore[arg-type]
-
     # -- internals ------------------------------------------------------------------------
+
+    def donation(self, batch_id: UUID) -> DonationBatch:
+        """A donation batch as registered: its donor, site, date and the tags of its computers."""
+        found = self._find(batch_id, DonationBatch)
+        if found is None:
+            raise UnknownRecordError(kind="donation", key=str(batch_id))
+        return found
 
     def _save_donation(self, request: RegisterDonation, programme: str) -> DonationRegistered:
         recording = Recording(
@@ -188,32 +131,3 @@ class Inventory(Accounts, References):
         recordings = self.save(batch, sequence if needed else None, *computers)
         log.info("donation_registered", batch_id=str(batch.id), units=len(tags))
         return DonationRegistered(batch.id, tuple(tags), recordings[-1].notification.id)
-
-    def _recording(self, command: StepCommand) -> Recording:
-        return Recording(
-            command_id=command.command_id,
-            actor=command.actor,
-            site=command.site,
-            occurred_on=command.occurred_on,
-            recorded_at=self.clock(),
-            today=self.today(),
-            note=command.note,
-        )
-
-    def _conflict(self, command: StepCommand, computer: Computer) -> VersionConflictError:
-        log.info("step_conflict", computer_id=str(computer.id), seen=command.seen_version)
-        return VersionConflictError(
-            tag=computer.tag,
-            seen=command.seen_version,
-            current=computer.version,
-            state=computer.state,
-        )
-
-    def _replay_result(self, command: StepCommand, computer: Computer, done: int) -> StepRecorded:
-        if computer.steps[done].name != command.event_name:
-            raise CommandReusedError()
-        then = self._find(computer.id, Computer, version=done)
-        if then is None:  # pragma: no cover - the version was just read from this computer
-            raise UnknownComputerError(tag=computer.tag)
-        log.info("step_replayed", computer_id=str(computer.id), version=done)
-        return StepRecorded(then.tag, then.id, done, then.state, None, replayed=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from tracker.domain.computer import Computer
 from tracker.domain.recording import Recording
@@ -23,7 +23,17 @@ class StepCommand:
     site: str
     occurred_on: date
     note: str = ""
+    # A data wipe done at the same time (triage, dismantling, reconditioning): the fields of
+    # RecordDataWipe, recorded just before the step, in the same save.
+    wipe: dict[str, str] | None = None
     event_name: ClassVar[str]
+
+    def run(self, computer: Computer, recording: Recording) -> None:
+        """Record the wipe done with this step, if any, then the step itself."""
+        if self.wipe is not None:
+            wipe_id = uuid5(self.command_id, "data_wipe")
+            computer.record_data_wipe(replace(recording, command_id=wipe_id), **self.wipe)
+        self.perform(computer, recording)
 
     def perform(self, computer: Computer, recording: Recording) -> None:
         """Call the aggregate's command."""

@@ -39,7 +39,7 @@ DEMO_ACCOUNTS = (
         "atelier",
         "demo-atelier",
         "Compte atelier (démo)",
-        {Role.WORKSHOP: (cat.ESAT.code, cat.WORKSHOP.code)},
+        {Role.WORKSHOP: (cat.ESAT.code, cat.WORKSHOP.code, cat.THIRD_PLACES[0].code)},
     ),
     DemoAccount("agent", "demo-agent", "Agent du département (démo)", {Role.OFFICER: ()}),
     DemoAccount("auditeur", "demo-auditeur", "Auditeur (démo)", {Role.AUDITOR: ()}),

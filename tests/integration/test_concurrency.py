@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tracker import bootstrap
-from tracker.application import DonationRegistered, Inventory, StepRecorded
+from tracker.application import DonationRegistered, Inventory
 from tracker.commands import DonatedUnit, RegisterDonation, StepCommand, Triage
 from tracker.domain import asset_tag
 from tracker.domain.exceptions import DomainError, VersionConflictError
 from tracker.domain.lifecycle import State
 from tracker.domain.vocabulary import Check
 from tracker.settings import Settings
+from tracker.steps import StepRecorded
 
 pytestmark = pytest.mark.slow
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
@@ -36,11 +36,14 @@ from tracker.domain.vocabulary import (
 
 @dataclass(frozen=True)
 class StepInfo:
-    """What the aggregate remembers of each recorded event, to check corrections."""
+    """What the aggregate remembers of each recorded event: to check corrections and undo."""
 
     name: str
     occurred_on: date
     undoable: bool
+    actor: str
+    site: str
+    recorded_at: datetime | None  # None for the donation (the aggregate's created_on)
 
 
 # The attributes a lifecycle step may change: saved before each step so it can be undone.
@@ -78,8 +81,9 @@ class Computer(Aggregate):
         def apply(self, aggregate: Computer) -> None:
             aggregate.commands[self.command_id] = self.originator_version
             aggregate.steps[self.originator_version] = StepInfo(
-                type(self).__name__, self.occurred_on, self.undoable
-            )
+                type(self).__name__, self.occurred_on, self.undoable, self.actor, self.site,
+                self.timestamp,
+            )  # fmt: skip
             if self.undoable:
                 saved = {name: getattr(aggregate, name) for name in _UNDOABLE_ATTRIBUTES}
                 aggregate.undo_stack.append((self.originator_version, saved))
@@ -214,7 +218,7 @@ class Computer(Aggregate):
         model: str,
         serial: str,
     ) -> None:
-        del actor, note  # kept in the event; the aggregate needs neither
+        del note  # kept in the event; the aggregate does not need it
         self.tag = tag
         self.programme = programme
         self.batch_id = batch_id
@@ -230,7 +234,9 @@ class Computer(Aggregate):
         self.beneficiary_code = ""
         self.agreement_end: date | None = None
         self.commands: dict[UUID, int] = {command_id: 1}
-        self.steps: dict[int, StepInfo] = {1: StepInfo("Donated", occurred_on, False)}
+        self.steps: dict[int, StepInfo] = {
+            1: StepInfo("Donated", occurred_on, False, actor, site, None)
+        }
         self.undo_stack: list[tuple[int, dict[str, Any]]] = []
         self.cancelled: list[int] = []
         self.loan_terms: dict[int, dict[str, Any]] = {}
@@ -430,7 +436,7 @@ class Computer(Aggregate):
         info = self.steps[version]
         if "occurred_on" in changes:
             new_date = date.fromisoformat(changes["occurred_on"])
-            self.steps[version] = StepInfo(info.name, new_date, info.undoable)
+            self.steps[version] = replace(info, occurred_on=new_date)
         if info.name == "Loaned":
             self.loan_terms[version].update(_loan_values(changes))
         if info.name == "Donated":

@@ -206,3 +206,16 @@ class SelfLockoutError(DomainError):
     """Raised when administrators would remove their own administration rights or account."""
 
     code = "self_lockout"
+
+
+class StepNotOfferedError(DomainError):
+    """Raised when this person may not record this step here (another site, wrong kind of site).
+
+    `why` is one of: not_workshop, other_site, site_kind, undo_expired, not_yours.
+    """
+
+    code = "step_not_offered"
+
+    def __init__(self, *, step: str, why: str) -> None:
+        super().__init__(step=step, why=why)
+        self.why = why

@@ -20,16 +20,18 @@ from litestar.template.config import TemplateConfig
 from tracker.bootstrap import open_inventory, read_database_of, read_models_of
 from tracker.logs import configure_logging
 from tracker.settings import Settings
-from tracker.web import i18n, labels
+from tracker.web import i18n, labels, step_labels
 from tracker.web.access import PUBLIC, role_guard, session_auth
 from tracker.web.account import AccountController
 from tracker.web.errors import EXCEPTION_HANDLERS
 from tracker.web.home import HomeController
+from tracker.web.intake import IntakeController
 from tracker.web.references import DonorController, ProgrammeController, SiteController
 from tracker.web.request_log import request_log
 from tracker.web.services import Services
 from tracker.web.session_store import DatabaseStore
 from tracker.web.sign_in import SignInController
+from tracker.web.station import StationController
 from tracker.web.throttle import SignInThrottle
 from tracker.web.users import UserController
 
@@ -37,7 +39,8 @@ log = structlog.get_logger(__name__)
 HERE = Path(__file__).parent
 HTMX = HERE / "static" / "vendor" / "htmx.min.js"
 CONTROLLERS = (SignInController, HomeController, AccountController, UserController,
-               SiteController, ProgrammeController, DonorController)  # fmt: skip
+               SiteController, ProgrammeController, DonorController, StationController,
+               IntakeController)  # fmt: skip
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
@@ -138,6 +141,7 @@ def create_app(settings: Settings) -> Litestar:
 def _install_template_helpers(engine: JinjaTemplateEngine) -> None:
     i18n.install(engine.engine)
     labels.install(engine.engine.globals)
+    step_labels.install(engine.engine.globals)
 
 
 def app_from_environment() -> Litestar:

@@ -17,7 +17,13 @@ from litestar.plugins.htmx import ClientRedirect
 from litestar.response import Redirect, Template
 from litestar.types import ExceptionHandlersMap
 
-from tracker.domain.exceptions import DomainError, StaleEditError, UnknownRecordError
+from tracker.domain.exceptions import (
+    DomainError,
+    InvalidTagError,
+    StaleEditError,
+    UnknownComputerError,
+    UnknownRecordError,
+)
 from tracker.web.pages import N_, account_of, language, refusal, t
 
 log = structlog.get_logger(__name__)
@@ -96,7 +102,7 @@ def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respon
 
 
 def _domain_refusal(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
-    if isinstance(error, UnknownRecordError):
+    if isinstance(error, UnknownRecordError | UnknownComputerError | InvalidTagError):
         return error_response(request, 404)
     status = 409 if isinstance(error, StaleEditError) else 400
     return error_response(request, status, refusal(request, error))

@@ -1,0 +1,30 @@
+// The scan station's focus: after each answer, the keyboard (or the barcode scanner) goes where
+// the person needs it next, without touching the mouse.
+//   - a step form: its first field in error, or else its first field;
+//   - a card (after a scan, a step or an undo): the scan field, emptied and ready for the next tag.
+const scanInput = document.getElementById("scan-input");
+
+function focusStation() {
+  const station = document.getElementById("station");
+  if (!station) return;
+  const form = station.querySelector("form[data-focus-first]");
+  if (form) {
+    const target = form.querySelector("[aria-invalid=true]") ||
+      form.querySelector("input:not([type=hidden]), select, textarea");
+    if (target) {
+      target.focus();
+      return;
+    }
+  }
+  if (station.querySelector("[data-scan-again]") && scanInput) {
+    scanInput.focus();
+    scanInput.select();
+  }
+}
+
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  if (event.detail.target && event.detail.target.id === "station") focusStation();
+});
+
+// A full page (no htmx, or a reload) focuses the same way.
+focusStation();
