@@ -152,6 +152,6 @@ def of_batch(conn: Connection, batch_id: UUID) -> dict[str, RegisterEntry]:
     """The computers of one donation batch, by tag."""
     rows = conn.execute(
         f"SELECT {_ENTRY} FROM asset_register WHERE batch_id = ?",  # noqa: S608
-        (str(batch_id),),
+        (batch_id,),
     )
     return {entry.tag: entry for entry in map(_entry, rows)}

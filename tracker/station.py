@@ -135,8 +135,9 @@ class Station(Steps, References):
         if not account.can_record_at(computer.site):
             return (), "other_site"
         here = STEPS_AT[self._site_kind(computer.site)]
-        steps = tuple(step for step in possible if step in here)
-        return steps, "" if steps else "site_kind"
+        steps = sorted((step for step in possible if step in here),
+                       key=lambda step: _likelihood(step, computer))  # fmt: skip
+        return tuple(steps), "" if steps else "site_kind"
 
     def _undo(self, computer: Computer, account: Account) -> Undo | None:
         last = computer.last_step_in_force()
@@ -161,3 +162,21 @@ _STEP_OF_EVENT: Mapping[str, Step] = {
     "Reconditioned": Step.RECONDITION, "Loaned": Step.LOAN, "Returned": Step.RETURN,
     "Transferred": Step.TRANSFER, "WrittenOff": Step.WRITE_OFF,
 }  # fmt: skip
+
+
+def _likelihood(step: Step, computer: Computer) -> int:
+    """Buttons in the order a person most likely needs them: the chain's next step first."""
+    if step == Step.WRITE_OFF:
+        return 3
+    if step == Step.TRANSFER or (step == Step.WIPE_DATA and computer.data_wiped):
+        return 2 if step == Step.WIPE_DATA else 1
+    return 0
+
+
+def sites_for_next_step(state: State, kinds: Mapping[str, SiteKind]) -> list[str]:
+    """The sites (by code) whose kind does the next step of a computer in this state."""
+    useful = set(allowed_steps(state)) - {Step.TRANSFER, Step.WRITE_OFF}
+    core = useful - {Step.WIPE_DATA}
+    specific = [code for code, kind in kinds.items() if kind != SiteKind.OTHER
+                and core & STEPS_AT[kind]]  # fmt: skip
+    return specific or [code for code, kind in kinds.items() if useful & STEPS_AT[kind]]

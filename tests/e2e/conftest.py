@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -24,6 +24,8 @@ from litestar.testing import TestClient
 
 from tracker.application import Inventory
 from tracker.bootstrap import open_inventory, read_models_of
+from tracker.commands import DonatedUnit, RecordDataWipe, RegisterDonation
+from tracker.domain.donation_batch import DonationBatch
 from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
 from tracker.settings import Settings
@@ -37,6 +39,7 @@ SITES = ("ESAT-RANCE", "TL-REDON")
 DONOR = "RENNES-METROPOLE"
 USERNAMES = {Role.WORKSHOP: "atelier", Role.OFFICER: "agent", Role.AUDITOR: "auditeur",
              Role.ADMIN: "admin"}  # fmt: skip
+INTAKE = UUID("6c1f3b1e-0000-4000-8000-000000000001")  # the donation every web store starts with
 TARGET = "cible"  # an officer account tests may change without touching the four above
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -92,6 +95,11 @@ def _prepare_store(settings: Settings, roles: Sequence[Role], *, target: bool) -
             _add_user(inventory, USERNAMES[role], role)
         if target:
             _add_user(inventory, TARGET, Role.OFFICER)
+        inventory.register_donation(RegisterDonation(
+            command_id=INTAKE, actor="test", site=SITES[0], programme=PROGRAMME, donor=DONOR,
+            received_on=inventory.today(), units=(DonatedUnit(device_type="laptop", brand="Dell"),
+                                                  DonatedUnit(device_type="desktop", brand="HP")),
+        ))  # fmt: skip
         read_models_of(settings, inventory).catch_up()
     finally:
         inventory.close()
@@ -141,7 +149,13 @@ class Web:
         """A path template with its parameters replaced by records that exist in the store."""
         collection = path.split("/")[2] if path.count("/") > 1 else ""
         codes = {"sites": SITES[0], "programmes": PROGRAMME, "donateurs": DONOR}
-        values = {"username": TARGET, "code": codes.get(collection)}
+        values = {
+            "username": TARGET,
+            "code": codes.get(collection),
+            "tag": self.tags[0],
+            "step": "wipe_data",
+            "batch_id": str(DonationBatch.id_for(INTAKE)),
+        }
 
         def fill(match: re.Match[str]) -> str:
             value = values.get(match.group(1))
@@ -149,6 +163,11 @@ class Web:
             return value
 
         return re.sub(r"\{(\w+):\w+\}", fill, path)
+
+    @property
+    def tags(self) -> list[str]:
+        """The tags of the computers of the donation every web store starts with."""
+        return list(self.inventory.donation(DonationBatch.id_for(INTAKE)).tags)
 
     def client(self, cookies: dict[str, str] | None = None) -> Client:
         """A new browser: its own cookies, redirects not followed."""
@@ -203,6 +222,8 @@ class Web:
         }
         if template in known:
             return known[template]
+        if template.startswith(("/ordinateurs/", "/atelier/")):
+            return self._workshop_form(template), True
         if template.startswith("/gestion/utilisateurs/"):
             user = self.inventory.user(TARGET)  # each is a real change: roles, activation
             return {"version": user.version, **passwords,
@@ -210,6 +231,26 @@ class Web:
                     "active": "0" if user.active else "1"}, True  # fmt: skip
         form = self._reference_form(template)
         return (form, True) if form else ({}, False)
+
+    def _workshop_form(self, template: str) -> dict[str, Any]:
+        """A step (a data wipe, repeatable), an undo of one, or an intake."""
+        today = self.inventory.today().isoformat()
+        if template.startswith("/atelier/dons"):
+            return {"command_id": str(uuid4()), "site": SITES[0], "donor": DONOR, "rows": "5",
+                    "received_on": today, "units.0.device_type": "laptop",
+                    "units.0.brand": "Lenovo"}  # fmt: skip
+        tag = self.tags[0]
+        wipe = {"method": "no_storage", "result": "success", "occurred_on": today}
+        if template.endswith("/annuler"):  # the step to undo, recorded by the same person
+            seen = self.inventory.computer(tag).version
+            self.inventory.record(RecordDataWipe(
+                command_id=uuid4(), tag=tag, seen_version=seen, actor=USERNAMES[Role.WORKSHOP],
+                site=SITES[0], occurred_on=self.inventory.today(), method="no_storage",
+                result="success",
+            ))  # fmt: skip
+            return {"command_id": str(uuid4()), "seen_version": seen + 1, "reason": "wrong_step"}
+        seen = self.inventory.computer(tag).version
+        return {"command_id": str(uuid4()), "seen_version": seen, **wipe}
 
     def _reference_form(self, template: str) -> dict[str, Any] | None:
         parts = template.split("/")

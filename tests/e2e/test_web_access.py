@@ -52,6 +52,18 @@ EXPECTED: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", f"{USER}/roles"): frozenset({ADMIN}),
     ("POST", f"{USER}/activation"): frozenset({ADMIN}),
     ("POST", f"{USER}/mot-de-passe"): frozenset({ADMIN}),
+    ("GET", "/atelier/scan"): EVERYONE,
+    ("GET", "/ordinateurs"): EVERYONE,
+    ("GET", "/ordinateurs/{tag:str}"): EVERYONE,
+    ("GET", "/ordinateurs/{tag:str}/etiquette.pdf"): EVERYONE,
+    ("GET", "/ordinateurs/{tag:str}/etapes/{step:str}"): frozenset({WORKSHOP}),
+    ("POST", "/ordinateurs/{tag:str}/etapes/{step:str}"): frozenset({WORKSHOP}),
+    ("POST", "/ordinateurs/{tag:str}/annuler"): frozenset({WORKSHOP}),
+    ("GET", "/atelier/dons/nouveau"): frozenset({WORKSHOP}),
+    ("POST", "/atelier/dons/nouveau"): frozenset({WORKSHOP}),
+    ("GET", "/atelier/dons/lignes"): frozenset({WORKSHOP}),
+    ("GET", "/atelier/dons/{batch_id:uuid}"): frozenset({WORKSHOP}),
+    ("GET", "/atelier/dons/{batch_id:uuid}/etiquettes.pdf"): frozenset({WORKSHOP}),
 }
 for _collection in ("sites", "programmes", "donateurs"):
     _base = f"/gestion/{_collection}"
@@ -112,7 +124,7 @@ def test_each_route_answers_each_identity_as_the_table_says(
         elif identity is None:
             assert _is_sign_in_redirect(response), f"anonymous got {response.status_code}"
         elif identity in allowed:
-            ok = {200, 303} if route[0] == "GET" else {200, 303, 400, 409}
+            ok = {200, 303} if route[0] == "GET" else {200, 303, 400, 409, 422}
             assert response.status_code in ok, f"{name}: {response.status_code}"
             assert not _is_sign_in_redirect(response), f"{name} sent to the sign-in page"
         else:

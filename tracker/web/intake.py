@@ -21,7 +21,7 @@ from tracker.web.access import allow
 from tracker.web.forms import Form, text
 from tracker.web.pages import N_, REASONS, account_of, notify, page, refusal, t
 from tracker.web.sign_in import services_of
-from tracker.web.station_words import field_error
+from tracker.web.station_words import FORM_DAMAGED, field_error
 from tracker.web.step_forms import read_date
 from tracker.web.step_labels import VALUES
 
@@ -32,8 +32,10 @@ REGISTERED = N_("Don enregistré : %(count)s ordinateur(s). Imprimez leurs étiq
                 "collez-les avant de ranger les ordinateurs.")  # fmt: skip
 NO_UNIT = N_("Remplissez au moins une ligne : le type et la marque de chaque ordinateur.")
 TAG_TAKEN = N_("Cette étiquette est déjà sur un autre ordinateur.")
-BAD_TAG = N_("Cette étiquette ne convient pas : lettres, chiffres et tirets seulement, et pas "
-             "la forme des étiquettes données par le système.")  # fmt: skip
+BAD_TAG = N_("Cette étiquette ne convient pas. Utilisez seulement des lettres, des chiffres et "
+             "des tirets. Elle ne doit pas ressembler aux étiquettes que le système donne "
+             "(comme CD35-2026-00042).")  # fmt: skip
+REQUIRED = REASONS["required"]
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ class IntakeController(Controller):
                 units=tuple(DonatedUnit(**row.values) for row in filled),
             ))  # fmt: skip
         except ValueError:
-            return self._form(request, data, rows, {"form": t(request, REASONS["required"])}, 422)
+            return self._form(request, data, rows, {"form": t(request, FORM_DAMAGED)}, 422)
         except DomainError as error:
             return self._form(request, data, rows, _error_of(request, error, filled), 422)
         if done.position is not None:
@@ -186,7 +188,7 @@ def _row_errors(request: Request[Any, Any, Any], rows: list[Row]) -> dict[str, s
             continue
         for name in ("device_type", "brand"):
             if not row.values[name]:
-                errors[f"units.{row.index}.{name}"] = t(request, REASONS["required"])
+                errors[f"units.{row.index}.{name}"] = t(request, REQUIRED)
     return errors
 
 

@@ -27,9 +27,10 @@ from tracker.domain.exceptions import (
     VersionConflictError,
 )
 from tracker.domain.lifecycle import Step
+from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
 from tracker.label_sheets import roll_pdf, sheet_pdf
-from tracker.station import Card
+from tracker.station import Card, sites_for_next_step
 from tracker.web import step_forms
 from tracker.web.access import EVERYONE, allow
 from tracker.web.forms import Form, text
@@ -50,6 +51,7 @@ from tracker.web.station_words import (
 NOT_FOUND = N_("Aucun ordinateur ne porte l'étiquette ou le numéro de série « %(query)s ». "
                "Vérifiez ce qui est écrit sur l'étiquette et réessayez.")  # fmt: skip
 EMPTY = N_("Scannez une étiquette, ou tapez son code ou le numéro de série.")
+REQUIRED = REASONS["required"]
 ALREADY = N_("C'était déjà enregistré : rien n'a été fait deux fois.")
 
 
@@ -103,7 +105,7 @@ class StationController(Controller):
         card = services.inventory.card(tag, account)
         empty = step_forms.missing(the_step, data)
         if empty and the_step in card.steps:
-            required = t(request, REASONS["required"])
+            required = t(request, REQUIRED)
             errors = dict.fromkeys(empty, required)
             return self._form(request, card, the_step, data, errors=errors, status=422)
         try:
@@ -207,10 +209,15 @@ class StationController(Controller):
         with connection(services.database) as conn:
             sites = {site.code: site for site in directory.sites(conn, only_active=True)}
         defaults = _defaults(step, today)
+        kinds = {code: SiteKind(site.kind) for code, site in sites.items() if code != card.site}
+        suggested = sites_for_next_step(card.state, kinds) if step == Step.TRANSFER else []
+        if len(suggested) == 1:
+            defaults["to_site"] = suggested[0]
         values = {**values, "work_done": values_of(values, "work_done")}
         return _station(
             request, "partials/step_form.html", card=card, step=step, errors=errors or {},
             values={**defaults, **values}, today=today.isoformat(), sites=sites,
+            suggested=suggested,
             with_wipe=step in step_forms.WITH_WIPE and not card.data_wiped, status=status,
         )  # fmt: skip
 

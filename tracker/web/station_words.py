@@ -46,7 +46,7 @@ WHY = {
     ),
     "undo_expired": N_(
         "On ne peut plus annuler cette étape : le délai de %(minutes)s minutes "
-        "est passé. Demandez à un responsable de la corriger."
+        "est passé. Signalez l'erreur à un agent du département."
     ),
     "not_yours": N_("Seule la personne qui a enregistré cette étape peut l'annuler."),
     "not_a_step": N_("Cette action n'est pas possible ici."),

@@ -78,7 +78,7 @@ VALUES: dict[str, str] = {
     TriageOutcome.RECONDITION: N_("À reconditionner"),
     TriageOutcome.DISMANTLE: N_("À démanteler"),
     WipeMethod.SOFTWARE_OVERWRITE: N_("Réécriture par logiciel"),
-    WipeMethod.CRYPTOGRAPHIC_ERASE: N_("Effacement chiffré"),
+    WipeMethod.CRYPTOGRAPHIC_ERASE: N_("Effacement cryptographique"),
     WipeMethod.FIRMWARE_SECURE_ERASE: N_("Effacement sécurisé du disque"),
     WipeMethod.DRIVE_DESTROYED: N_("Disque détruit"),
     WipeMethod.NO_STORAGE: N_("Pas de disque"),
