@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from tracker.accounts import Account
-from tracker.commands import CancelStep, StepCommand
+from tracker.commands import CancelStep, StepCommand, Transfer
 from tracker.domain.computer import Computer, StepInfo
-from tracker.domain.exceptions import StepNotOfferedError, UnknownRecordError
+from tracker.domain.exceptions import InvalidValueError, StepNotOfferedError, UnknownRecordError
 from tracker.domain.lifecycle import State, Step, allowed_steps
 from tracker.domain.site import Site, SiteKind
 from tracker.domain.user import Role
@@ -74,6 +74,10 @@ class Station(Steps, References):
         """The computer carrying this tag, with the steps this person may record on it now."""
         return self._card(self.computer(tag), account)
 
+    def was_recorded(self, tag: str, command_id: UUID) -> bool:
+        """Whether this command already produced an event on this computer (a retry)."""
+        return self.computer(tag).version_of_command(command_id) is not None
+
     def record_for(self, account: Account, command: StepCommand) -> StepRecorded:
         """Record a step only if it is offered to this person, at the computer's site.
 
@@ -89,6 +93,8 @@ class Station(Steps, References):
                 raise StepNotOfferedError(step=step, why=blocked or "site_kind")
             if command.site != computer.site:
                 raise StepNotOfferedError(step=step, why="other_site")
+            if isinstance(command, Transfer) and not self._open_site(command.to_site):
+                raise InvalidValueError(field="to_site", reason="unknown_choice")
 
         return self.record(command, check=offered)
 
@@ -148,6 +154,12 @@ class Station(Steps, References):
             return None
         until = info.recorded_at + timedelta(minutes=UNDO_MINUTES)
         return Undo(last, info.name, until) if self.clock() < until else None
+
+    def _open_site(self, code: str) -> bool:
+        try:
+            return bool(self.site(code.strip().upper()).active)
+        except UnknownRecordError:
+            return False
 
     def _site_kind(self, code: str) -> SiteKind:
         try:

@@ -30,7 +30,7 @@ from tracker.domain.lifecycle import Step
 from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
 from tracker.label_sheets import roll_pdf, sheet_pdf
-from tracker.station import Card, sites_for_next_step
+from tracker.station import Card, Station, sites_for_next_step
 from tracker.web import step_forms
 from tracker.web.access import EVERYONE, allow
 from tracker.web.forms import Form, text
@@ -103,6 +103,9 @@ class StationController(Controller):
     ) -> Template | Redirect:
         services, account, the_step = services_of(request), _account(request), _step(step)
         card = services.inventory.card(tag, account)
+        if the_step not in card.steps and not _is_retry(services.inventory, card.tag, data):
+            sentence = why_refused(request, card, the_step)
+            return self._card(request, card, refusal=sentence, status=409)
         empty = step_forms.missing(the_step, data)
         if empty and the_step in card.steps:
             required = t(request, REQUIRED)
@@ -229,6 +232,14 @@ def _station(
     if request.headers.get("hx-request"):
         return page(request, inner, context, status=status)
     return page(request, "pages/station.html", {"inner": inner, **context}, status=status)
+
+
+def _is_retry(inventory: Station, tag: str, form: dict[str, Any]) -> bool:
+    """Whether the form was already recorded (sent again after its answer was lost)."""
+    try:
+        return inventory.was_recorded(tag, UUID(text(form, "command_id")))
+    except ValueError:
+        return False
 
 
 def _account(request: Request[Any, Any, Any]) -> Account:

@@ -23,6 +23,8 @@ WIPE_FIELDS = ("method", "result", "standard", "tool", "certificate_reference")
 # Steps whose form may also record the data wipe, when the computer was not wiped yet.
 WITH_WIPE = frozenset({Step.TRIAGE, Step.DISMANTLE, Step.RECONDITION})
 AGREEMENT_YEARS = 2
+EARLIEST_YEAR = 2000
+CENTURY = 100
 CONTRIBUTION_EUR = Decimal(25)
 
 
@@ -79,10 +81,14 @@ def read_date(form: dict[str, Any], name: str) -> date:
     try:
         if "/" in raw:
             day, month, year = (int(part) for part in raw.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(raw)
+            typed = date(EARLIEST_YEAR + year if year < CENTURY else year, month, day)  # 01/06/26
+        else:
+            typed = date.fromisoformat(raw)
     except ValueError:
         raise InvalidValueError(field=name, reason="not_a_date") from None
+    if typed.year < EARLIEST_YEAR:  # a slip of the keyboard, not a computer of the 1980s
+        raise InvalidValueError(field=name, reason="not_a_date")
+    return typed
 
 
 def decimal(form: dict[str, Any], name: str, *, required: bool = True) -> Decimal:

@@ -28,3 +28,17 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 
 // A full page (no htmx, or a reload) focuses the same way.
 focusStation();
+
+// A request that got no answer (network down, server restarting): say so, in the live notice
+// area. Sending the same form again is safe: it carries its command id.
+function tellLost(event) {
+  const station = document.getElementById("station");
+  const notices = document.getElementById("notices");
+  if (!station || !notices || !station.contains(event.detail.elt)) return;
+  const problem = document.createElement("p");
+  problem.className = "problem";
+  problem.textContent = station.dataset.lost;
+  notices.replaceChildren(problem);
+}
+document.body.addEventListener("htmx:sendError", tellLost);
+document.body.addEventListener("htmx:timeout", tellLost);
