@@ -104,7 +104,8 @@ class StationController(Controller):
         services, account, the_step = services_of(request), _account(request), _step(step)
         card = services.inventory.card(tag, account)
         if the_step not in card.steps and not _is_retry(services.inventory, card.tag, data):
-            sentence = why_refused(request, card, the_step)
+            stale = text(data, "seen_version") != str(card.version)
+            sentence = why_refused(request, card, the_step, conflict=stale)
             return self._card(request, card, refusal=sentence, status=409)
         empty = step_forms.missing(the_step, data)
         if empty and the_step in card.steps:

@@ -18,7 +18,7 @@ from tracker.domain.exceptions import (
     StepNotOfferedError,
     TransitionRefusedError,
 )
-from tracker.domain.lifecycle import Step
+from tracker.domain.lifecycle import Step, allowed_steps
 from tracker.station import UNDO_MINUTES, Card
 from tracker.web.forms import text
 from tracker.web.labels import STATES
@@ -132,6 +132,8 @@ def why_refused(
     if isinstance(error, InvalidValueError) and error.reason == "form_damaged":
         return t(request, FORM_DAMAGED)
     why = error.why if isinstance(error, StepNotOfferedError) else card.blocked
+    if not why and step in allowed_steps(card.state) and step not in card.steps:
+        why = "site_kind"
     if isinstance(error, TransitionRefusedError) or (error is None and step and not why):
         action = t(request, ACTIONS[step]) if step else ""
         sentence = t(request, NOT_NOW, action=action, state=t(request, STATES[card.state]))
