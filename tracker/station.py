@@ -14,7 +14,12 @@ from uuid import UUID
 from tracker.accounts import Account
 from tracker.commands import CancelStep, StepCommand, Transfer
 from tracker.domain.computer import Computer, StepInfo
-from tracker.domain.exceptions import InvalidValueError, StepNotOfferedError, UnknownRecordError
+from tracker.domain.exceptions import (
+    InvalidValueError,
+    NothingToCancelError,
+    StepNotOfferedError,
+    UnknownRecordError,
+)
 from tracker.domain.lifecycle import State, Step, allowed_steps
 from tracker.domain.site import Site, SiteKind
 from tracker.domain.user import Role
@@ -91,6 +96,8 @@ class Station(Steps, References):
             steps, blocked = self._offered(computer, account)
             if step in allowed_steps(computer.state) and step not in steps:
                 raise StepNotOfferedError(step=step, why=blocked or "site_kind")
+            if command.actor != account.username:  # a step is recorded in one's own name
+                raise StepNotOfferedError(step=step, why="not_workshop")
             if command.site != computer.site:
                 raise StepNotOfferedError(step=step, why="other_site")
             if isinstance(command, Transfer) and not self._open_site(command.to_site):
@@ -111,6 +118,8 @@ class Station(Steps, References):
         )  # fmt: skip
 
         def still_undoable(fresh: Computer) -> None:
+            if fresh.last_step_in_force() is None:
+                raise NothingToCancelError()
             undo = self._undo(fresh, account)
             if undo is None or undo.version != last:
                 why = "not_yours" if last and fresh.steps[last].actor != account.username else (

@@ -176,7 +176,7 @@ class StationController(Controller):
         self, request: Request[Any, Any, Any], tag: str, done: str, *, replayed: bool
     ) -> Template | Redirect:
         message = f"{done} {t(request, ALREADY)}" if replayed else done
-        if request.headers.get("hx-request"):
+        if _is_htmx(request):
             card = services_of(request).inventory.card(tag, _account(request))
             return self._card(request, card, confirmation=message)
         notify(request, message)
@@ -230,7 +230,7 @@ def _station(
     request: Request[Any, Any, Any], inner: str, *, status: int = 200, **context: Any
 ) -> Template:
     """The station page, or for htmx only what replaces its `#station` area."""
-    if request.headers.get("hx-request"):
+    if _is_htmx(request):
         return page(request, inner, context, status=status)
     return page(request, "pages/station.html", {"inner": inner, **context}, status=status)
 
@@ -241,6 +241,10 @@ def _is_retry(inventory: Station, tag: str, form: dict[str, Any]) -> bool:
         return inventory.was_recorded(tag, UUID(text(form, "command_id")))
     except ValueError:
         return False
+
+
+def _is_htmx(request: Request[Any, Any, Any]) -> bool:
+    return bool(getattr(request, "htmx", False))  # an HTMXRequest: the app's request class
 
 
 def _account(request: Request[Any, Any, Any]) -> Account:
