@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pwd
-import shutil
-import socket
 import subprocess
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,14 +17,13 @@ import pytest
 import structlog
 from psycopg import sql
 
-from tracker import storage
+from tracker import storage, throwaway_postgres
 from tracker.application import Inventory
 from tracker.settings import SettingsError
 
 # Business dates in the tests are read against this instant: "today" is 2026-06-15 in Paris.
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 ZONE = ZoneInfo("Europe/Paris")
-START_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -52,98 +46,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL unavailable ({reason}); set TRACKER_TEST_DATABASE_URL to test it")
 
 
-def _bindir() -> Path | None:
-    """Where initdb and pg_ctl are: the newest Debian install, else pg_config, else PATH."""
-    found = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0,
-    )
-    if found:
-        return found[-1].parent
-    with contextlib.suppress(OSError, subprocess.CalledProcessError):
-        out = subprocess.run(
-            ["pg_config", "--bindir"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        if (Path(out) / "initdb").exists():
-            return Path(out)
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _world_traversable(path: Path) -> bool:
-    return all(p.stat().st_mode & 0o001 for p in [path, *path.parents])
-
-
-class ThrowawayCluster:
-    """A PostgreSQL cluster in a temporary folder, run as `postgres` when we are root."""
-
-    def __init__(self, bindir: Path) -> None:
-        self.bindir = bindir
-        as_root = os.geteuid() == 0
-        self.prefix = ["runuser", "-u", "postgres", "--"] if as_root else []
-        base = Path(tempfile.gettempdir())
-        if as_root and not _world_traversable(base):
-            base = Path("/tmp")  # noqa: S108 (the postgres user must reach the folder)
-        self.root = Path(tempfile.mkdtemp(prefix="tracker-pg-", dir=base))
-        if as_root:
-            owner = pwd.getpwnam("postgres")
-            os.chown(self.root, owner.pw_uid, owner.pw_gid)
-        self.data = self.root / "data"
-        self.port = 0
-
-    def run(self, *args: str) -> None:
-        done = subprocess.run(
-            [*self.prefix, *args], capture_output=True, text=True, check=False, timeout=120
-        )
-        if done.returncode != 0:
-            log = self.root / "server.log"
-            tail = log.read_text()[-2000:] if log.exists() else ""
-            msg = f"{Path(args[0]).name} failed: {done.stdout}{done.stderr}{tail}"
-            raise RuntimeError(msg)
-
-    def start(self) -> str:
-        self.run(
-            str(self.bindir / "initdb"),
-            *("-D", str(self.data), "-U", "postgres", "-A", "trust"),
-            *("-E", "UTF8", "--locale=C", "--no-sync"),
-        )
-        settings = {
-            "listen_addresses": "'127.0.0.1'",
-            "unix_socket_directories": f"'{self.root}'",
-            "fsync": "off",
-            "full_page_writes": "off",
-            "synchronous_commit": "off",
-            "max_connections": "200",
-        }
-        with (self.data / "postgresql.conf").open("a") as conf:
-            conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
-        for attempt in range(START_ATTEMPTS):
-            self.port = _free_port()  # another process may take it first: then try again
-            try:
-                self.pg_ctl("-w", "-t", "60", "-o", f"-p {self.port}", "start")
-            except RuntimeError:
-                if attempt + 1 == START_ATTEMPTS:
-                    raise
-            else:
-                break
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-
-    def pg_ctl(self, *args: str) -> None:
-        log = str(self.root / "server.log")
-        self.run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", log, *args)
-
-    def stop(self) -> None:
-        with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            self.pg_ctl("stop", "-m", "immediate")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
 def _check_reachable(url: str) -> None:
     store = storage.parse(url, base=Path.cwd())
     with storage._connect(store) as connection:
@@ -161,12 +63,12 @@ def postgres_server() -> Iterator[PostgresServer]:
             _unavailable(f"cannot connect to TRACKER_TEST_DATABASE_URL: {error}")
         yield PostgresServer(given)
         return
-    bindir = _bindir()
+    bindir = throwaway_postgres.bindir()
     if bindir is None:
         _unavailable("no initdb found under /usr/lib/postgresql/*/bin, pg_config or PATH")
         return
     try:
-        cluster = ThrowawayCluster(bindir)
+        cluster = throwaway_postgres.ThrowawayCluster(bindir)
     except KeyError:
         _unavailable("running as root, but there is no `postgres` user to run the server as")
         return
