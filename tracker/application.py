@@ -130,4 +130,4 @@ class Inventory(Station, Accounts):
         batch.add_units(recording, tags)
         recordings = self.save(batch, sequence if needed else None, *computers)
         log.info("donation_registered", batch_id=str(batch.id), units=len(tags))
-        return DonationRegistered(batch.id, tuple(tags), recordings[-1].notification.id)
+        return DonationRegistered(batch.id, tuple(tags), self._position(recordings))

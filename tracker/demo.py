@@ -12,7 +12,8 @@ import heapq
 import itertools
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -57,9 +58,22 @@ class DemoRun:
     """One simulation; `run()` records everything up to `until` and returns a summary."""
 
     def __init__(
-        self, inventory: Inventory, clock: SimulatedClock, *, seed: int, years: int, until: datetime
+        self,
+        inventory: Inventory,
+        clock: SimulatedClock,
+        *,
+        seed: int,
+        years: int,
+        until: datetime,
+        chains: Sequence[cat.Chain] = (cat.DEMO,),
+        bulk: bool = False,
     ) -> None:
         self.inventory = inventory
+        self.chains = tuple(chains)
+        self.bulk = bulk
+        self.staff = {site.code: site.staff for chain in chains for site in chain.sites}
+        self.chain: dict[str, cat.Chain] = {}
+        self.labels: set[str] = set()
         self.clock = clock
         self.rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not secrets)
         self.zone: ZoneInfo = inventory.zone
@@ -78,25 +92,37 @@ class DemoRun:
 
     # -- the simulation loop -------------------------------------------------------------
 
-    def run(self) -> DemoSummary:
-        register_directory(self.inventory)
-        day = self.first_day
-        while day <= self.last_day:
-            if day.weekday() < 5:  # Monday to Friday
-                expected = cat.UNITS_PER_YEAR / 250 * cat.SEASON[day.month - 1] / AVERAGE_BATCH
-                if self.rng.random() < expected:
-                    self.at(day, self.intake)
-            day += timedelta(days=1)
-        while self.queue:
-            moment, _, day, action = heapq.heappop(self.queue)
-            self.clock.now = max(self.clock.now, moment)
-            action(day)
+    def run(self, *, directory: bool = True) -> DemoSummary:
+        """Record the directory (unless already done), then the simulated years."""
+        if directory:
+            self.register_directory()
+        with self.inventory.batched() if self.bulk else nullcontext():
+            self.simulate()
         examples: dict[State, str] = {}
         for tag in sorted(self.state):
             examples.setdefault(self.state[tag], tag)
         return DemoSummary(
             self.batches, len(self.state), self.counters, self.first_day, self.last_day, examples
         )
+
+    def register_directory(self) -> int:
+        """Record the programmes, sites, donors and accounts of the chains."""
+        return register_directory(self.inventory, self.chains)
+
+    def simulate(self) -> None:
+        """Plan each chain's intakes day by day, then run every step in the order it is typed."""
+        day = self.first_day
+        while day <= self.last_day:
+            if day.weekday() < 5:  # Monday to Friday
+                for chain in self.chains:
+                    expected = chain.units_per_year / 250 * cat.SEASON[day.month - 1]
+                    if self.rng.random() < expected / AVERAGE_BATCH:
+                        self.at(day, partial(self.intake, chain))
+            day += timedelta(days=1)
+        while self.queue:
+            moment, _, day, action = heapq.heappop(self.queue)
+            self.clock.now = max(self.clock.now, moment)
+            action(day)
 
     def at(self, day: date, action: Callable[[date], None]) -> None:
         """Schedule an action for a business day, typed in during working hours."""
@@ -124,7 +150,7 @@ class DemoRun:
         self, command_class: type[cmd.StepCommand], tag: str, day: date, **fields: Any
     ) -> None:
         site = self.site[tag]
-        staff = next(s for s in cat.SITES if s.code == site).staff
+        staff = self.staff[site]
         command = command_class(
             command_id=self.uuid(), tag=tag, seen_version=self.version[tag],
             actor=self.rng.choice(staff), site=site, occurred_on=day, **fields,
@@ -136,33 +162,43 @@ class DemoRun:
 
     # -- the chain, one method per step --------------------------------------------------
 
-    def intake(self, day: date) -> None:
+    def intake(self, chain: cat.Chain, day: date) -> None:
         size = max(1, min(60, round(self.rng.expovariate(1 / AVERAGE_BATCH))))
-        donor = self.rng.choice(cat.DONORS)
+        donor = self.rng.choice(chain.donors)
         models = self.rng.choices(cat.MODELS, weights=[m[3] for m in cat.MODELS], k=size)
         labelled = self.rng.random() < 0.05  # a few donors label their assets
         units = tuple(
             cmd.DonatedUnit(
                 device_type=kind, brand=brand, model=model, serial=self.serial(brand),
-                tag=f"INV-{self.rng.randrange(10**6):06d}" if labelled else "",
+                tag=self.donor_label(chain) if labelled else "",
             )
             for kind, brand, model, _ in models
         )  # fmt: skip
         result = self.inventory.register_donation(
             cmd.RegisterDonation(
-                command_id=self.uuid(), actor=self.rng.choice(cat.ESAT.staff), site=cat.ESAT.code,
-                programme=cat.PROGRAMME, donor=donor, received_on=day, units=units,
+                command_id=self.uuid(), actor=self.rng.choice(chain.esat.staff),
+                site=chain.esat.code, programme=chain.programme, donor=donor, received_on=day,
+                units=units,
             )
         )  # fmt: skip
         self.batches += 1
         self.counters["Donated"] += len(result.tags)
         for tag, unit in zip(result.tags, units, strict=True):
             self.version[tag], self.state[tag] = 1, State.AWAITING_TRIAGE
-            self.site[tag], self.device[tag] = cat.ESAT.code, unit.device_type
+            self.site[tag], self.device[tag] = chain.esat.code, unit.device_type
+            self.chain[tag] = chain
             if self.rng.random() < 0.003:
                 self.at(self.later(day, 1, 3), partial(self.write_off_error, tag))
             else:
                 self.at(self.later(day, 2, 20), partial(self.triage, tag))
+
+    def donor_label(self, chain: cat.Chain) -> str:
+        """A donor's own asset label, unique in the simulation."""
+        while True:
+            label = f"{chain.label_prefix}-{self.rng.randrange(10**6):06d}"
+            if label not in self.labels:
+                self.labels.add(label)
+                return label
 
     def serial(self, brand: str) -> str:
         alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
@@ -207,7 +243,9 @@ class DemoRun:
         if failed:
             self.at(self.later(day, 1, 2), partial(self.wipe, tag, recondition, retry=True))
         else:
-            self.at(self.later(day, 1, 8), partial(self.transfer, tag, cat.WORKSHOP.code))
+            self.at(
+                self.later(day, 1, 8), partial(self.transfer, tag, self.chain[tag].workshop.code)
+            )
 
     def dismantle(self, tag: str, day: date) -> None:
         factor = Decimal(self.rng.randint(85, 115)) / 100
@@ -226,9 +264,9 @@ class DemoRun:
     def transfer(self, tag: str, to_site: str, day: date) -> None:
         self.step(cmd.Transfer, tag, day, to_site=to_site)
         self.site[tag] = to_site
-        if to_site == cat.WORKSHOP.code:
+        if to_site == self.chain[tag].workshop.code:
             self.at(self.later(day, 3, 25), partial(self.recondition, tag))
-        elif to_site == cat.ESAT.code:
+        elif to_site == self.chain[tag].esat.code:
             self.at(self.later(day, 2, 10), partial(self.triage, tag))
         else:
             self.at(self.later(day, 2, 40), partial(self.loan, tag))
@@ -254,7 +292,7 @@ class DemoRun:
                       reason="Saisi sur le mauvais ordinateur")  # fmt: skip
             self.at(self.later(day, 1, 2), partial(self.recondition, tag))
             return
-        place = self.rng.choice(cat.THIRD_PLACES).code
+        place = self.rng.choice(self.chain[tag].third_places).code
         self.at(self.later(day, 2, 12), partial(self.transfer, tag, place))
 
     def loan(self, tag: str, day: date) -> None:
@@ -285,7 +323,7 @@ class DemoRun:
         why = reason or self.rng.choices(("breakdown", "no_longer_needed", "other"), (5, 4, 1))[0]
         condition = "broken" if why == "breakdown" else self.rng.choice(("good", "good", "damaged"))
         self.step(cmd.TakeBack, tag, day, reason=why, condition=condition)
-        self.at(self.later(day, 3, 15), partial(self.transfer, tag, cat.ESAT.code))
+        self.at(self.later(day, 3, 15), partial(self.transfer, tag, self.chain[tag].esat.code))
 
     def lose(self, tag: str, day: date) -> None:
         reason = self.rng.choice(("lost", "stolen"))

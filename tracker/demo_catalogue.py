@@ -1,4 +1,8 @@
-"""The fictional but realistic programme the demo data describes: sites, people, donors, models."""
+"""The fictional but realistic programmes the demo data describes: sites, people, donors, models.
+
+The demo is one département's chain (CD35). The national data set of the benchmarks adds one
+chain per other département, built by `national()` on the same pattern.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +18,19 @@ class Site:
     name: str
     kind: str  # "esat" (triage, wipe, dismantling), "insertion" (reconditioning), "third_place"
     staff: tuple[str, ...]
+    town: str = ""
 
 
-ESAT = Site("ESAT-RANCE", "ESAT Les Ateliers du Rance", "esat", ("amelie.r", "karim.b", "lea.g"))
+ESAT = Site("ESAT-RANCE", "ESAT Les Ateliers du Rance", "esat", ("amelie.r", "karim.b", "lea.g"),
+            "Dinan")  # fmt: skip
 WORKSHOP = Site("AI-VILAINE", "Atelier d'insertion Vilaine Numérique", "insertion",
-                ("sofia.m", "lucas.d", "ines.k"))  # fmt: skip
+                ("sofia.m", "lucas.d", "ines.k"), "Rennes")  # fmt: skip
 THIRD_PLACES = (
-    Site("TL-REDON", "Tiers-lieu La Fabrique, Redon", "third_place", ("nadia.t",)),
-    Site("TL-VITRE", "Espace numérique de Vitré", "third_place", ("julien.p",)),
-    Site("TL-FOUGERES", "La Maison du numérique, Fougères", "third_place", ("claire.v",)),
-)
+    Site("TL-REDON", "Tiers-lieu La Fabrique, Redon", "third_place", ("nadia.t",), "Redon"),
+    Site("TL-VITRE", "Espace numérique de Vitré", "third_place", ("julien.p",), "Vitré"),
+    Site("TL-FOUGERES", "La Maison du numérique, Fougères", "third_place", ("claire.v",),
+         "Fougères"),
+)  # fmt: skip
 SITES = (ESAT, WORKSHOP, *THIRD_PLACES)
 
 DONORS = (
@@ -92,3 +99,70 @@ SEASON = (1.1, 1.0, 1.2, 1.1, 1.0, 1.2, 0.7, 0.3, 1.0, 1.2, 1.3, 1.0)
 UNITS_PER_YEAR = 740  # about 72 % are reconditioned: ~500 handed out a year
 RECONDITION_SHARE = 0.72
 CONTRIBUTION = Decimal(25)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One programme's chain: its sites in order, its donors, how many computers it receives."""
+
+    programme: str
+    name: str
+    territory: str
+    esat: Site
+    workshop: Site
+    third_places: tuple[Site, ...]
+    donors: tuple[str, ...]
+    units_per_year: int
+    accounts: bool = False  # whether its staff get user accounts (the demo's chain only)
+
+    @property
+    def sites(self) -> tuple[Site, ...]:
+        return (self.esat, self.workshop, *self.third_places)
+
+    @property
+    def label_prefix(self) -> str:
+        """How the donors of this chain label their assets (INV-…, INV01-…)."""
+        return "INV" if self == DEMO else f"INV{self.programme.removeprefix('CD')}"
+
+
+DEMO = Chain(PROGRAMME, "Parcours numérique solidaire 35", "Ille-et-Vilaine", ESAT, WORKSHOP,
+             THIRD_PLACES, DONORS, UNITS_PER_YEAR, accounts=True)  # fmt: skip
+
+# Département numbers (mainland and overseas) for the other chains of the national data set.
+DEPARTEMENTS = (
+    *(f"{n:02d}" for n in range(1, 96) if n not in (20, 35)), "2A", "2B",
+    "971", "972", "973", "974", "976",
+)  # fmt: skip
+NATIONAL_UNITS_PER_YEAR = 500  # about 100 programmes by 500 a year: the brief's national scale
+
+
+def national(programmes: int) -> tuple[Chain, ...]:
+    """The demo's chain and `programmes - 1` others, one per département, on its pattern."""
+    chains = [DEMO]
+    for number in DEPARTEMENTS[: max(programmes - 1, 0)]:
+        chains.append(
+            Chain(
+                programme=f"CD{number}",
+                name=f"Parcours numérique solidaire {number}",
+                territory=f"Département {number}",
+                esat=_site(number, "ESAT", "ESAT du réemploi", "esat", 3),
+                workshop=_site(number, "AI", "Atelier d'insertion numérique", "insertion", 3),
+                third_places=tuple(
+                    _site(number, f"TL{i}", f"Tiers-lieu numérique {i}", "third_place", 1)
+                    for i in range(1, 4)
+                ),
+                donors=tuple(f"{donor} ({number})" for donor in NATIONAL_DONORS),
+                units_per_year=NATIONAL_UNITS_PER_YEAR,
+            )
+        )
+    return tuple(chains)
+
+
+def _site(number: str, prefix: str, name: str, kind: str, people: int) -> Site:
+    staff = tuple(f"{prefix.lower()}{i}.{number.lower()}" for i in range(1, people + 1))
+    return Site(f"{prefix}-{number}", f"{name} ({number})", kind, staff, f"Département {number}")
+
+
+NATIONAL_DONORS = ("Conseil départemental", "Préfecture", "Caisse d'allocations familiales",
+                   "Centre hospitalier", "Université", "Banque régionale", "Mutuelle",
+                   "Énergie et réseaux", "Chambre de commerce", "Mairie")  # fmt: skip

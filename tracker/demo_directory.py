@@ -1,4 +1,4 @@
-"""The demo's reference data and accounts: one programme, its sites and donors, its people.
+"""The demo's reference data and accounts: each programme, its sites and donors, its people.
 
 The four demo accounts (one per role) have published passwords: for the demo only.
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tracker import demo_catalogue as cat
@@ -18,8 +19,6 @@ from tracker.domain.user import Role
 SETUP = "demo"
 _KINDS = {"esat": SiteKind.SORTING_WORKSHOP, "insertion": SiteKind.INSERTION_WORKSHOP,
           "third_place": SiteKind.THIRD_PLACE}  # fmt: skip
-_TOWNS = {"ESAT-RANCE": "Dinan", "AI-VILAINE": "Rennes", "TL-REDON": "Redon",
-          "TL-VITRE": "Vitré", "TL-FOUGERES": "Fougères"}  # fmt: skip
 _PUBLIC_BODIES = ("Conseil", "Rennes Métropole", "Région", "Caisse", "Mairie")
 _ADMINISTRATIONS = ("CHU", "Université", "Lycée")
 
@@ -53,39 +52,29 @@ def donor_code(name: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "-", plain.upper()).strip("-")[:40]
 
 
-def register_directory(inventory: Inventory) -> int:
-    """Record the programme, sites, donors and accounts; returns how many records."""
-    inventory.register_programme(
-        code=cat.PROGRAMME,
-        name="Parcours numérique solidaire 35",
-        territory="Ille-et-Vilaine",
-        actor=SETUP,
-    )
-    for site in cat.SITES:
-        inventory.register_site(
-            code=site.code,
-            name=site.name,
-            kind=_KINDS[site.kind],
-            town=_TOWNS[site.code],
-            programme=cat.PROGRAMME,
-            actor=SETUP,
+def register_directory(inventory: Inventory, chains: Sequence[cat.Chain] = (cat.DEMO,)) -> int:
+    """Record the programmes, sites, donors and accounts; returns how many records."""
+    records = 0
+    for chain in chains:
+        inventory.register_programme(
+            code=chain.programme, name=chain.name, territory=chain.territory, actor=SETUP
         )
-    for name in cat.DONORS:
-        kind = "company"
-        if name.startswith(_PUBLIC_BODIES):
-            kind = "local_authority"
-        elif name.startswith(_ADMINISTRATIONS):
-            kind = "administration"
-        inventory.register_donor(code=donor_code(name), name=name, kind=kind, town="", actor=SETUP)
-    for site in cat.SITES:
-        for person in site.staff:
-            inventory.register_user(
-                name=person,
-                display_name=person.split(".")[0].capitalize(),
-                password=secrets.token_urlsafe(24),  # nobody signs in as them: no known password
-                roles={Role.WORKSHOP: (site.code,)},
+        for site in chain.sites:
+            inventory.register_site(
+                code=site.code,
+                name=site.name,
+                kind=_KINDS[site.kind],
+                town=site.town,
+                programme=chain.programme,
                 actor=SETUP,
             )
+        for name in chain.donors:
+            inventory.register_donor(
+                code=donor_code(name), name=name, kind=_donor_kind(name), town="", actor=SETUP
+            )
+        records += 1 + len(chain.sites) + len(chain.donors)
+        if chain.accounts:
+            records += _register_staff(inventory, chain)
     for account in DEMO_ACCOUNTS:
         inventory.register_user(
             name=account.username,
@@ -94,10 +83,26 @@ def register_directory(inventory: Inventory) -> int:
             roles=account.roles,
             actor=SETUP,
         )
-    return (
-        1
-        + len(cat.SITES)
-        + len(cat.DONORS)
-        + sum(len(s.staff) for s in cat.SITES)
-        + len(DEMO_ACCOUNTS)
-    )
+    return records + len(DEMO_ACCOUNTS)
+
+
+def _donor_kind(name: str) -> str:
+    if name.startswith(_PUBLIC_BODIES):
+        return "local_authority"
+    if name.startswith(_ADMINISTRATIONS):
+        return "administration"
+    return "company"
+
+
+def _register_staff(inventory: Inventory, chain: cat.Chain) -> int:
+    """Accounts for the people of a chain's sites (nobody knows their passwords)."""
+    for site in chain.sites:
+        for person in site.staff:
+            inventory.register_user(
+                name=person,
+                display_name=person.split(".")[0].capitalize(),
+                password=secrets.token_urlsafe(24),
+                roles={Role.WORKSHOP: (site.code,)},
+                actor=SETUP,
+            )
+    return sum(len(site.staff) for site in chain.sites)

@@ -8,7 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from tracker.application import Inventory
+from tracker.domain import asset_tag
 from tracker.domain.computer import Computer
+from tracker.domain.exceptions import UnknownComputerError
 from tracker.domain.lifecycle import State
 
 # Carried by every event; shown in their own columns, not among the details.
@@ -93,3 +95,20 @@ def computer_history(inventory: Inventory, tag: str) -> ComputerHistory:
         },
         entries=entries,
     )
+
+
+def computer_as_known(inventory: Inventory, tag: str, moment: datetime) -> Computer | None:
+    """The computer as the record stood at `moment` (recording time), None if not yet known.
+
+    Reads only this computer's own stream, up to the last event recorded by then, so a report
+    issued on a past date can be checked against what was known when it was issued.
+    """
+    computer_id = asset_tag.computer_id(tag)
+    events: list[Any] = list(inventory.repository.event_store.get(computer_id))
+    known = [event for event in events if event.timestamp <= moment]
+    if not known:
+        if events:
+            return None
+        raise UnknownComputerError(tag=asset_tag.normalize(tag))
+    found: object = inventory.repository.get(computer_id, version=known[-1].originator_version)
+    return found if isinstance(found, Computer) else None

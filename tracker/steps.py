@@ -76,7 +76,7 @@ class Steps(Service):
                     computer_id=str(computer.id),
                     version=computer.version,
                 )
-                position = recordings[-1].notification.id
+                position = self._position(recordings)
                 return StepRecorded(
                     computer.tag, computer.id, computer.version, computer.state, position
                 )

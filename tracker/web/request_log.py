@@ -3,7 +3,8 @@
 It wraps the whole application (not only matched routes), so a 404, a redirect to the sign-in
 page or a refused CSRF token get their id, their security headers and their log line too.
 Only the method, the path, the status and the duration are logged: no query string, no form,
-no cookie (they may hold names, codes or secrets). The id lets a person quote an error. A `Server-Timing` header gives the server's time.
+no cookie (they may hold names, codes or secrets). The id lets a person quote an error.
+A `Server-Timing` header gives the server's own time to the browser's tools and benchmarks.
 """
 
 from __future__ import annotations
