@@ -5,13 +5,21 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 
-.PHONY: run test lint assets check-python lock clean
+.PHONY: run test lint assets check-python lock clean bench bench-quick
 
 run: $(STAMP) assets
 	$(BIN)/tracker serve
 
 test: $(STAMP) assets lint
 	$(BIN)/pytest
+
+# Benchmarks (not part of `make test`): each hot path beside a baseline measured in the same run,
+# on SQLite and PostgreSQL; results in var/bench/. The quick variant runs in under five minutes.
+bench: $(STAMP) assets
+	$(BIN)/python -m bench.run
+
+bench-quick: $(STAMP) assets
+	$(BIN)/python -m bench.run --quick
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -23,8 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bench.servers import ROOT, TRACKER, environment
+import psycopg
+from psycopg import sql
+
+from bench.servers import ROOT, TRACKER, environment, with_schema
 from tracker import demo_catalogue as cat
+from tracker import storage
+from tracker.application import Inventory
 from tracker.bootstrap import open_inventory, read_models_of
 from tracker.demo import DemoRun, SimulatedClock
 from tracker.logs import configure_logging
@@ -42,7 +47,8 @@ class Generated:
     programmes: int
     years: int
     computers: int
-    events: int
+    events: int  # in the log, donation batches and tag sequences included
+    directory_events: int  # programmes, sites, donors and accounts, recorded before
     directory_seconds: float
     events_seconds: float
     read_models_seconds: float
@@ -87,6 +93,7 @@ def generate(url: str, *, programmes: int, years: int, seed: int = 35) -> Genera
         started = time.perf_counter()
         run.register_directory()
         directory = time.perf_counter() - started
+        first = inventory.recorder.max_notification_id() or 0
         with _projecting(url):
             summary = run.run(directory=False)
         recorded = time.perf_counter() - started - directory
@@ -96,10 +103,12 @@ def generate(url: str, *, programmes: int, years: int, seed: int = 35) -> Genera
         finally:
             runner.close()
         built = time.perf_counter() - started - directory - recorded
+        events = (inventory.recorder.max_notification_id() or 0) - first
     finally:
         inventory.close()
-    events = sum(summary.events.values())
-    return Generated(programmes, years, summary.computers, events, directory, recorded, built)
+    return Generated(
+        programmes, years, summary.computers, events, first, directory, recorded, built
+    )
 
 
 @contextmanager
@@ -118,6 +127,23 @@ def _projecting(url: str) -> Iterator[None]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _drop(store: storage.Store) -> None:
+    """Remove a store: its SQLite files, or its PostgreSQL schema."""
+    if store.backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(store.env["SQLITE_DBNAME"] + suffix).unlink(missing_ok=True)
+        return
+    with psycopg.connect(**storage.connection_params(store), autocommit=True) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(store.schema))
+        )
+
+
+def drop_store(url: str) -> None:
+    """Remove the store at `url` (its files or its schema)."""
+    _drop(storage.parse(url, base=ROOT))
 
 
 def main() -> None:
@@ -141,3 +167,35 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def raw_insert_rate(url: str, folder: Path, limit: int = 200_000) -> float:
+    """Events/s of the library's raw insert of the store's first stored events.
+
+    The first `limit` events, in batches of 5,000, into an empty store of the same backend:
+    what recording costs without the simulation, the domain and the serialising.
+    """
+    source = storage.parse(url, base=ROOT)
+    if source.backend == "sqlite":
+        copy_url = f"sqlite:///{folder / 'raw-insert.sqlite3'}"
+    else:
+        copy_url = with_schema(url, "bench_raw_insert")
+    copy = storage.parse(copy_url, base=ROOT)
+    storage.prepare(copy)
+    reader, writer = Inventory(source.env), Inventory(copy.env)
+    try:
+        seconds, copied, position = 0.0, 0, 0
+        while copied < limit:
+            page = reader.recorder.select_notifications(position, 5000, inclusive_of_start=False)
+            if not page:
+                break
+            started = time.perf_counter()
+            writer.recorder.insert_events(list(page))
+            seconds += time.perf_counter() - started
+            copied += len(page)
+            position = page[-1].id
+    finally:
+        reader.close()
+        writer.close()
+        _drop(copy)
+    return copied / seconds

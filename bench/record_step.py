@@ -457,9 +457,11 @@ def add_rows(
 def measure(report: Report, target: Target) -> None:
     """Add this benchmark's rows: 1 writer, then WRITERS writers, each beside its baselines.
 
-    The transfers recorded stay in the store (real events); everything else is removed.
+    The transfers recorded stay in the store (real events); everything else is removed, even
+    on error. Logs go where the caller configured them; unconfigured, structlog would print
+    every step's info line, so they are then set to warnings only, as for the bench servers.
     """
-    if not structlog.is_configured():  # unconfigured, structlog prints every info line
+    if not structlog.is_configured():
         configure_logging(Settings(), default_level="WARNING")
     phases = QUICK if target.quick else FULL
     target.folder.mkdir(parents=True, exist_ok=True)
