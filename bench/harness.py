@@ -138,6 +138,20 @@ class Report:
         ]
         return "\n".join(lines)
 
+    def growth_table(self) -> str:
+        """Each path measured at both scales: national figure ÷ demo figure (1.0: no growth)."""
+        demo = {(r.path, r.backend): r for r in self.rows if r.scale == "demo"}
+        lines = ["| path | backend | demo | national | national ÷ demo |", "|---|---|---|---|---|"]
+        for row in self.rows:
+            small = demo.get((row.path, row.backend))
+            if row.scale != "national" or small is None or not small.figure:
+                continue
+            lines.append(
+                f"| {row.path} | {row.backend} | {_number(small.figure)} {row.unit} "
+                f"| {_number(row.figure)} {row.unit} | {row.figure / small.figure:.2f} |"
+            )
+        return "\n".join(lines) if len(lines) > 2 else ""  # noqa: PLR2004 (the two header lines)
+
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         document = {"machine": machine(), "notes": self.notes,

@@ -125,6 +125,9 @@ def write(report: Report) -> None:
     header = (f"{about['cpu']} ({about['cores']} cores, {about['memory_gib']} GiB), "
               f"Python {about['python']}; {report.notes['minutes']} min")  # fmt: skip
     table = report.table()
+    growth = report.growth_table()
+    if growth:
+        table += f"\n\nNational scale against demo scale, same backend:\n\n{growth}"
     print(f"\n{header}\n\n{table}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     report.write_json(RESULTS / "results.json")

@@ -34,6 +34,15 @@ def test_a_ratio_says_how_many_times_the_baselines_cost(
     assert row.ratio == ratio
 
 
+def test_the_growth_table_divides_each_national_figure_by_its_demo_figure() -> None:
+    report = Report()
+    for scale, figure in (("demo", 20.0), ("national", 30.0)):
+        report.rows.append(Row("page", "sqlite", scale, figure, "ms", "sante", 1.0))
+    report.rows.append(Row("only national", "sqlite", "national", 5.0, "ms", "sante", 1.0))
+    lines = report.growth_table().splitlines()
+    assert lines[2:] == ["| page | sqlite | 20.0 ms | 30.0 ms | 1.50 |"]
+
+
 def test_a_small_data_set_is_generated_through_the_domain_then_measured(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
 
