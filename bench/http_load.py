@@ -13,9 +13,12 @@ five failures, so it never retries).
   transfer form, as htmx posts it; the next seen version is read from the card that answers
   (its undo form carries it). A step counts only if it answered 200, shows no refusal and the
   card shows the new site. Steps per second, client latency (median, p95, p99) and the server's
-  own median from `Server-Timing`. Baseline: GET /sante by the same clients, on the same
-  connections and sessions, at the same concurrency: what HTTP, the session middleware and the
-  server cost on their own, so the ratio is the price of the step itself.
+  own times from `Server-Timing`; the details add the server's CPU time per request (/proc)
+  and how busy the whole machine was (it may be shared). Baseline: GET /sante by the same
+  clients, on the same connections and sessions, at the same concurrency: what HTTP, the
+  session middleware and the server cost on their own, so the ratio is the price of the step
+  itself. With several workers the clients are first spread evenly over them (a kept-alive
+  connection stays with the worker that accepted it).
 - Pages: the server time (`Server-Timing`) of every read page an officer or auditor opens,
   requested in rounds (one of each page per round, after warm-up rounds) so that a slow moment
   of a shared machine touches every page alike. Baseline: /sante, signed in, in the same rounds.
@@ -35,7 +38,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -43,6 +45,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from threading import Barrier, Thread
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from uuid import uuid4
@@ -92,8 +95,12 @@ OK, SEE_OTHER = 200, 303
 
 
 @dataclass(frozen=True)
-class Settings:
-    """How long each part runs: quick (~40 s a backend at demo scale) or full (~3 min)."""
+class Plan:
+    """How much each part does.
+
+    At demo scale measure() takes ~20 s a backend when quick; in full, ~50 s on SQLite and
+    ~2 min on PostgreSQL (which also runs two workers).
+    """
 
     clients: tuple[int, ...] = (1, 4)
     computers: int = 20  # per client: each one gets a few dozen steps, not thousands
@@ -104,10 +111,8 @@ class Settings:
     page_warm_up: int = 3
 
 
-FULL = Settings()
-QUICK = Settings(
-    computers=5, step_seconds=3.0, baseline_seconds=1.5, page_rounds=10, page_warm_up=2
-)
+FULL = Plan()
+QUICK = Plan(computers=5, step_seconds=3.0, baseline_seconds=1.5, page_rounds=10, page_warm_up=2)
 
 
 # -- one browser -------------------------------------------------------------------------------
@@ -271,7 +276,7 @@ class Workshop:
         return answer, answer.status == OK and answer.body == b"ok"
 
 
-def new_workshop(base_url: str, settings: Settings) -> Workshop:
+def new_workshop(base_url: str, plan: Plan) -> Workshop:
     """A signed-in workshop client with a donation of its own registered at ESAT-RANCE."""
     browser = signed_in(base_url, "workshop")
     intake = expect(browser.get("/atelier/dons/nouveau"), OK, "the intake form").text
@@ -279,7 +284,7 @@ def new_workshop(base_url: str, settings: Settings) -> Workshop:
     if today is None or donor is None:
         msg = "the intake form has no date or no donor"
         raise RuntimeError(msg)
-    serials = [f"HTTPLOAD-{uuid4().hex[:10].upper()}" for _ in range(settings.computers)]
+    serials = [f"HTTPLOAD-{uuid4().hex[:10].upper()}" for _ in range(plan.computers)]
     form = {"command_id": str(uuid4()), "site": HOME, "donor": donor.group(1),
             "received_on": today.group(1), "rows": str(len(serials)), "note": ""}  # fmt: skip
     for row, serial in enumerate(serials):
@@ -292,7 +297,7 @@ def new_workshop(base_url: str, settings: Settings) -> Workshop:
                         today.group(1))  # fmt: skip
     for computer in workshop.computers:
         workshop.look_at(computer)
-    for _ in range(settings.warm_up_steps):
+    for _ in range(plan.warm_up_steps):
         if not workshop.transfer()[1]:
             msg = "a warm-up transfer was refused"
             raise RuntimeError(msg)
@@ -359,17 +364,19 @@ def load(actions: list[Action], seconds: float, server: list[int]) -> Load:
     `server`: the serving processes, whose CPU time is read before and after.
     """
     tallies = [Tally() for _ in actions]
-    start = threading.Barrier(len(actions) + 1)
+    errors: list[Exception] = []
+    start = Barrier(len(actions) + 1)
 
     def run(action: Action, tally: Tally) -> None:
         start.wait()
         deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            tally.add(*action())
+        try:
+            while time.perf_counter() < deadline:
+                tally.add(*action())
+        except Exception as error:  # noqa: BLE001 (raised again below, in the caller's thread)
+            errors.append(error)
 
-    threads = [
-        threading.Thread(target=run, args=pair) for pair in zip(actions, tallies, strict=True)
-    ]
+    threads = [Thread(target=run, args=pair) for pair in zip(actions, tallies, strict=True)]
     for thread in threads:
         thread.start()
     cpu, machine = cpu_seconds(server), machine_cpu_seconds()
@@ -379,9 +386,12 @@ def load(actions: list[Action], seconds: float, server: list[int]) -> Load:
         thread.join()
     elapsed = time.perf_counter() - started
     cpu, machine = cpu_seconds(server) - cpu, machine_cpu_seconds() - machine
-    failures: Counter[int] = Counter()
-    for tally in tallies:
-        failures += tally.failures
+    if errors:
+        raise errors[0]
+    failures = sum((tally.failures for tally in tallies), Counter[int]())
+    if not any(tally.client_ms for tally in tallies):
+        msg = f"no request succeeded in {seconds} s (failures by status: {dict(failures)})"
+        raise RuntimeError(msg)
     return Load(Timings(tuple(ms for t in tallies for ms in t.client_ms)),
                 Timings(tuple(ms for t in tallies for ms in t.server_ms)),
                 dict(failures), elapsed, cpu, machine)  # fmt: skip
@@ -404,14 +414,14 @@ def machine_cpu_seconds() -> float:
 
 
 def measure_steps(
-    report: Report, target: Target, server: Serving, workshops: list[Workshop], settings: Settings
+    report: Report, target: Target, server: Serving, workshops: list[Workshop], plan: Plan
 ) -> None:
     """Transfers by K clients at once, beside /sante by the same clients (the same sessions)."""
-    for clients in settings.clients:
+    for clients in plan.clients:
         chosen = workshops[:clients]
         spread = server.spread([w.browser for w in chosen])
-        base = load([w.health for w in chosen], settings.baseline_seconds, server.workers)
-        steps = load([w.transfer for w in chosen], settings.step_seconds, server.workers)
+        base = load([w.health for w in chosen], plan.baseline_seconds, server.workers)
+        steps = load([w.transfer for w in chosen], plan.step_seconds, server.workers)
         if steps.failures or base.failures:
             print(f"  !! failures: steps {steps.failures}, /sante {base.failures}", flush=True)
         where = f"{clients} client{'s' if clients > 1 else ''}{server.suffix}"
@@ -447,16 +457,16 @@ class Visited:
                    baseline.server.median, details={**details, **figures})  # fmt: skip
 
 
-def visit_pages(base_url: str, values: dict[str, str], settings: Settings) -> dict[str, Visited]:
+def visit_pages(base_url: str, values: dict[str, str], plan: Plan) -> dict[str, Visited]:
     """Every page of PAGES and /sante, once each per round, each role in its own session."""
     browsers = {role: signed_in(base_url, role) for role in ("officer", "auditor")}
     visits = [(p.name, browsers[p.role], p.path.format(**values)) for p in PAGES]
     visits += [(SANTE, browsers["officer"], "/sante"), (ANONYMOUS, Browser(base_url), "/sante")]
     answers: dict[str, list[Answer]] = {name: [] for name, _, _ in visits}
-    for round_number in range(settings.page_warm_up + settings.page_rounds):
+    for round_number in range(plan.page_warm_up + plan.page_rounds):
         for name, browser, path in visits:
             answer = expect(browser.get(path), OK, f"{name} ({path})")
-            if round_number >= settings.page_warm_up:
+            if round_number >= plan.page_warm_up:
                 answers[name].append(answer)
     return {name: Visited(Timings(tuple(a.server_ms for a in seen)),
                           Timings(tuple(a.client_ms for a in seen)))
@@ -464,10 +474,10 @@ def visit_pages(base_url: str, values: dict[str, str], settings: Settings) -> di
 
 
 def measure_pages(
-    report: Report, target: Target, base_url: str, values: dict[str, str], settings: Settings
+    report: Report, target: Target, base_url: str, values: dict[str, str], plan: Plan
 ) -> None:
     """One row per page (its server time beside /sante's), then the session store's price."""
-    visited = visit_pages(base_url, values, settings)
+    visited = visit_pages(base_url, values, plan)
     for page in PAGES:
         report.add(visited[page.name].row(
             target, f"page: {page.name}", baseline=visited[SANTE], baseline_name=SANTE,
@@ -592,18 +602,18 @@ def _server_socket(server_port: int, client_port: int) -> str:
 
 def measure_server(report: Report, target: Target, workers: int, *, pages: bool) -> None:
     """Start `tracker serve` with this many workers, load it, read its memory, stop it."""
-    settings = QUICK if target.quick else FULL
+    plan = QUICK if target.quick else FULL
     laps = Laps()
     with serving(target.database_url, target.folder, workers=workers) as started:
         server = Serving.started(started.url, started.pid, workers)
         at_start = server.peaks()
         laps.lap("start")
-        workshops = [new_workshop(server.url, settings) for _ in range(max(settings.clients))]
+        workshops = [new_workshop(server.url, plan) for _ in range(max(plan.clients))]
         laps.lap("sign-ins and donations")
         if pages:
-            measure_pages(report, target, server.url, page_values(workshops[0]), settings)
+            measure_pages(report, target, server.url, page_values(workshops[0]), plan)
             laps.lap("pages")
-        measure_steps(report, target, server, workshops, settings)
+        measure_steps(report, target, server, workshops, plan)
         laps.lap("steps")
         after = server.peaks()
     report.add(Row(f"memory: server peak RSS after the load{server.suffix}", target.backend,

@@ -23,9 +23,12 @@ The baselines run in the same rounds, on the same backend, with as many writers:
   ratio is what the whole stack costs over the database's own durable commit, the floor of any
   write path (on PostgreSQL it also shows the library's table lock, which serialises writers).
 
-Rounds alternate the three paths, so drift on a shared machine falls on all of them. Threads
-share one interpreter (the GIL): N writers show how the database and the library serialise
-commits under contention, not how far several worker processes would go.
+Rounds alternate the three paths, so drift on a shared machine falls on all of them. Each
+row's details give every path's p95, p99, throughput and CPU time per write in the writer
+threads (this process only, not the PostgreSQL server's): CPU time moves less than wall time
+when other work shares the disk or the cores. Threads share one interpreter (the GIL): N
+writers show how the database and the library serialise commits under contention, not how
+far several worker processes would go.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ from tracker.logs import configure_logging
 from tracker.settings import Settings
 
 WRITERS = 4
-ROUNDS = 6  # each path runs once per round, in turn: noise from other work falls on all three
+ROUNDS = 10  # each path runs once per round, in turn: noise from other work falls on all three
 WARM_UP = 20  # untimed writes per writer and path first: connections, statements, caches
 TRANSFERS_PER_COMPUTER = 6  # histories of 1 to 7 events
 START_TIMEOUT = 120.0  # seconds for every writer thread to reach the start line
@@ -97,8 +100,8 @@ class Phase:
         return math.ceil((WARM_UP + self.writes_per_writer) / TRANSFERS_PER_COMPUTER)
 
 
-QUICK = (Phase(1, 20), Phase(WRITERS, 8))  # 312 timed steps
-FULL = (Phase(1, 250), Phase(WRITERS, 60))  # 2,940 timed steps
+QUICK = (Phase(1, 12), Phase(WRITERS, 5))  # 320 timed steps
+FULL = (Phase(1, 150), Phase(WRITERS, 36))  # 2,940 timed steps
 
 
 class Writer(Protocol):
@@ -382,6 +385,7 @@ class Tally:
 
     seconds: list[float] = field(default_factory=list)
     wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # of the writer threads: steadier than wall time on a busy machine
 
     @property
     def timings(self) -> Timings:
@@ -392,7 +396,9 @@ class Tally:
         return len(self.seconds) / self.wall_seconds
 
     def summary(self) -> dict[str, float]:
-        return {**self.timings.summary(), "per_s": round(self.per_second, 1)}
+        cpu_ms = self.cpu_seconds / len(self.seconds) * 1000
+        return {**self.timings.summary(), "per_s": round(self.per_second, 1),
+                "cpu_ms": round(cpu_ms, 3)}  # fmt: skip
 
 
 def burst(writers: Sequence[Writer], each: int, tally: Tally | None = None) -> None:
@@ -402,21 +408,27 @@ def burst(writers: Sequence[Writer], each: int, tally: Tally | None = None) -> N
         futures = [pool.submit(timed_writes, writer, each, start_line) for writer in writers]
         start_line.wait()
         started = time.perf_counter()
-        seconds = [s for future in futures for s in future.result()]
+        results = [future.result() for future in futures]
         wall = time.perf_counter() - started
     if tally is not None:
-        tally.seconds += seconds
+        for seconds, cpu_seconds in results:
+            tally.seconds += seconds
+            tally.cpu_seconds += cpu_seconds
         tally.wall_seconds += wall
 
 
-def timed_writes(writer: Writer, count: int, start_line: threading.Barrier) -> list[float]:
+def timed_writes(
+    writer: Writer, count: int, start_line: threading.Barrier
+) -> tuple[list[float], float]:
+    """The wall time of each write, and the CPU time this thread spent on them all."""
     start_line.wait()
     seconds = []
+    cpu_started = time.thread_time()
     for _ in range(count):
         started = time.perf_counter()
         writer.write_one()
         seconds.append(time.perf_counter() - started)
-    return seconds
+    return seconds, time.thread_time() - cpu_started
 
 
 def run_phase(writers: dict[str, list[Writer]], phase: Phase) -> dict[str, Tally]:

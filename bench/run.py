@@ -57,8 +57,15 @@ def deadline(minutes: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def measure_store(report: Report, target: Target) -> None:
-    """Generate the store of one backend and scale, run every module on it, remove it."""
+def measure_store(report: Report, target: Target, *, existing: bool = False) -> None:
+    """Generate the store of one backend and scale, run every module on it, remove it.
+
+    An `existing` store (generated earlier by bench.generate) is measured as it is and kept.
+    """
+    if existing:
+        print(f"\n== {target.backend}, {target.scale} scale: {target.database_url}", flush=True)
+        run_modules(report, target)
+        return
     programmes, years = SCALES[target.scale]
     print(f"\n== {target.backend}, {target.scale} scale: generating {programmes} programme(s) "
           f"over {years} year(s)…", flush=True)  # fmt: skip
@@ -75,19 +82,23 @@ def measure_store(report: Report, target: Target) -> None:
                        made.events_per_second, "events/s", "raw insert of stored events",
                        raw_insert_rate(target.database_url, target.folder), "rate",
                        {"events": made.events, "computers": made.computers}))  # fmt: skip
-        for name, module in MODULES:
-            print(f"-- {name}", flush=True)
-            try:
-                module(report, target)
-            except OutOfTimeError:
-                raise
-            except Exception:  # noqa: BLE001 (one failing module must not hide the others)
-                traceback.print_exc()
-                report.notes.setdefault("failures", []).append(
-                    f"{name} [{target.backend}, {target.scale}]: {traceback.format_exc(limit=3)}"
-                )
+        run_modules(report, target)
     finally:
         drop_store(target.database_url)
+
+
+def run_modules(report: Report, target: Target) -> None:
+    for name, module in MODULES:
+        print(f"-- {name}", flush=True)
+        try:
+            module(report, target)
+        except OutOfTimeError:
+            raise
+        except Exception:  # noqa: BLE001 (one failing module must not hide the others)
+            traceback.print_exc()
+            report.notes.setdefault("failures", []).append(
+                f"{name} [{target.backend}, {target.scale}]: {traceback.format_exc(limit=3)}"
+            )
 
 
 def main() -> None:
@@ -96,10 +107,14 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--scales", default="", help="demo,national (quick: demo)")
     parser.add_argument("--max-minutes", type=float, default=0, help="default 5 quick, 150")
+    parser.add_argument("--existing", action="append", default=[], metavar="BACKEND:SCALE=URL",
+                        help="measure a store made earlier by bench.generate instead of "
+                             "generating one (kept afterwards)")  # fmt: skip
     args = parser.parse_args()
     backends = [b for b in args.backends.split(",") if b]
     scales = (args.scales or ("demo" if args.quick else "demo,national")).split(",")
     limit = args.max_minutes or (5 if args.quick else 150)
+    existing = dict(item.split("=", 1) for item in args.existing)
     report = Report(notes={"quick": args.quick, "backends": backends, "scales": scales})
     folder = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
     started = time.perf_counter()
@@ -107,8 +122,10 @@ def main() -> None:
         with deadline(limit), postgres() if "postgres" in backends else nullcontext("") as pg:
             for backend in backends:
                 for scale in scales:
-                    url = store_url(backend, folder, str(pg), name=f"bench_{scale}")
-                    measure_store(report, Target(backend, scale, url, folder, args.quick))
+                    given = existing.get(f"{backend}:{scale}")
+                    url = given or store_url(backend, folder, str(pg), name=f"bench_{scale}")
+                    target = Target(backend, scale, url, folder, args.quick)
+                    measure_store(report, target, existing=bool(given))
     except OutOfTimeError as error:
         report.notes.setdefault("failures", []).append(str(error))
         print(f"\n{error}: stopped, partial results below.", file=sys.stderr)

@@ -6,6 +6,7 @@ SQL is written once with `?` placeholders; the few differences between the backe
 
 from __future__ import annotations
 
+import queue
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -110,6 +111,10 @@ class SQLiteConnection:
             raise
         self._db.execute("COMMIT")
 
+    def reusable(self) -> bool:
+        """Whether the connection can serve another request (no transaction left open)."""
+        return not self._db.in_transaction
+
     def close(self) -> None:
         self._db.close()
 
@@ -166,6 +171,13 @@ class PostgresConnection:
         with self._db.transaction():
             yield
 
+    def reusable(self) -> bool:
+        """Whether the connection can serve another request (alive, no transaction open)."""
+        idle = psycopg.pq.TransactionStatus.IDLE
+        return (
+            not self._db.closed and not self._db.broken and self._db.info.transaction_status == idle
+        )
+
     def close(self) -> None:
         self._db.close()
 
@@ -197,6 +209,97 @@ class PostgresDatabase:
 
     def describe(self) -> str:
         return f"PostgreSQL {self.params.get('host')}/{self.params.get('dbname')} ({self.schema})"
+
+
+class ConnectionPool:
+    """A Database whose connections stay open between uses: for the web's many short reads.
+
+    Opening a PostgreSQL connection costs several milliseconds, more than most page queries;
+    `connect()` lends an idle connection (or opens one), and closing what it lent puts it
+    back, unless `keep` are already idle or it is broken or left inside a transaction.
+    """
+
+    def __init__(self, database: Database, keep: int = 8) -> None:
+        self.database = database
+        self.keep = keep
+        self._idle: queue.LifoQueue[Connection] = queue.LifoQueue()
+
+    @property
+    def backend(self) -> str:
+        return self.database.backend
+
+    def describe(self) -> str:
+        return self.database.describe()
+
+    def connect(self) -> Connection:
+        while True:
+            try:
+                idle = self._idle.get_nowait()
+            except queue.Empty:
+                return _Lent(self.database.connect(), self)
+            if _alive(idle):
+                return _Lent(idle, self)
+            idle.close()
+
+    def give_back(self, conn: Connection) -> None:
+        reusable = isinstance(conn, SQLiteConnection | PostgresConnection) and conn.reusable()
+        if reusable and self._idle.qsize() < self.keep:
+            self._idle.put(conn)
+        else:
+            conn.close()
+
+    def close(self) -> None:
+        """Close the idle connections (those lent are closed when given back)."""
+        self.keep = 0
+        while not self._idle.empty():
+            self._idle.get_nowait().close()
+
+
+def _alive(conn: Connection) -> bool:
+    """Whether an idle connection still answers (the server may have closed it meanwhile)."""
+    if conn.backend != "postgres":
+        return True
+    try:
+        conn.execute("SELECT 1")
+    except psycopg.Error:
+        return False
+    return True
+
+
+class _Lent:
+    """A pooled connection as its borrower sees it: `close()` gives it back."""
+
+    def __init__(self, conn: Connection, pool: ConnectionPool) -> None:
+        self._conn: Connection | None = conn
+        self._pool = pool
+        self.backend = conn.backend
+
+    def _open(self) -> Connection:
+        if self._conn is None:
+            msg = "this connection was given back to its pool"
+            raise RuntimeError(msg)
+        return self._conn
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._open().execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._open().executemany(sql, rows)
+
+    def script(self, sql: str) -> None:
+        self._open().script(sql)
+
+    def upsert(self, table: str, key: Sequence[str], values: Sequence[str], assignments: str,
+               rows: Sequence[Row]) -> None:  # fmt: skip
+        self._open().upsert(table, key, values, assignments, rows)
+
+    def transaction(self) -> Any:
+        return self._open().transaction()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            self._pool.give_back(conn)
 
 
 @contextmanager

@@ -17,6 +17,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from projections.database import ConnectionPool
 from tracker.bootstrap import open_inventory, read_database_of, read_models_of
 from tracker.logs import configure_logging
 from tracker.settings import Settings
@@ -74,14 +75,16 @@ def create_app(settings: Settings) -> Litestar:
         msg = f"{HTMX} is missing: run `make assets` (it installs htmx from the npm registry)."
         raise MissingAssetsError(msg)
     secret = secret_key(settings)
-    sessions = DatabaseStore(read_database_of(settings))
+    # One pool per worker: the sessions, the sign-in throttle and every page's reads.
+    pool = ConnectionPool(read_database_of(settings))
+    sessions = DatabaseStore(pool)
 
     @asynccontextmanager
     async def open_services(app: Litestar) -> AsyncIterator[None]:
         inventory = open_inventory(settings)
         read_models = read_models_of(settings, inventory)
-        services = Services(settings, inventory, read_models,
-                            SignInThrottle(read_models.database, secret))  # fmt: skip
+        services = Services(settings, inventory, read_models, pool,
+                            SignInThrottle(pool, secret))  # fmt: skip
         await sessions.delete_expired()
         if settings.projections == "embedded":
             services.follower = read_models.follower(poll_interval=2.0)
@@ -92,6 +95,7 @@ def create_app(settings: Settings) -> Litestar:
         finally:
             if services.follower is not None:
                 services.follower.stop()
+            pool.close()
             inventory.close()
 
     def set_language(request: Request[Any, Any, Any]) -> None:

@@ -21,15 +21,14 @@ class Services:
     settings: Settings
     inventory: Inventory
     read_models: ReadModels
+    database: Database  # the read models' database, through the worker's connection pool
     throttle: SignInThrottle
     follower: Follower | None = None
 
-    @property
-    def database(self) -> Database:
-        return self.read_models.database
-
     def after_write(self, position: int) -> None:
         """Let the read models include a write before the next page reads them."""
-        if self.follower is not None:
+        if self.follower is not None:  # woken as soon as its batch is committed
             self.follower.nudge()
-        self.read_models.wait_for(position, timeout=READ_MODEL_WAIT)
+            self.follower.wait_for(position, timeout=READ_MODEL_WAIT)
+        else:  # another process feeds the read models: look at their positions
+            self.read_models.wait_for(position, timeout=READ_MODEL_WAIT)
