@@ -14,6 +14,8 @@ The read models are then built from the log, as `tracker read-models rebuild` wo
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import signal
 import subprocess
 import time
@@ -163,6 +165,24 @@ def main() -> None:
     )
     print(done.describe())
     print(f"Store: {args.url} ({Path.cwd()})")
+    sidecar = sidecar_path(args.url)
+    sidecar.write_text(json.dumps(dataclasses.asdict(done)))
+    print(f"Figures kept beside it for bench.run --existing: {sidecar}")
+
+
+def sidecar_path(url: str) -> Path:
+    """Where `main` keeps what it measured, so `bench.run --existing` can report it."""
+    store = storage.parse(url, base=ROOT)
+    name = Path(store.env.get("SQLITE_DBNAME", "")).stem or store.schema
+    folder = ROOT / "var" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"generated-{store.backend}-{name}.json"
+
+
+def load_sidecar(url: str) -> Generated | None:
+    """The figures `main` kept when it generated the store at `url`, if any."""
+    path = sidecar_path(url)
+    return Generated(**json.loads(path.read_text())) if path.exists() else None
 
 
 if __name__ == "__main__":

@@ -26,7 +26,14 @@ from pathlib import Path
 from types import FrameType
 
 from bench import catch_up, history, http_load, record_step
-from bench.generate import SCALES, drop_store, generate, raw_insert_rate
+from bench.generate import (
+    SCALES,
+    Generated,
+    drop_store,
+    generate,
+    load_sidecar,
+    raw_insert_rate,
+)
 from bench.harness import Report, Row, Target, machine
 from bench.servers import ROOT, postgres, store_url
 
@@ -64,27 +71,37 @@ def measure_store(report: Report, target: Target, *, existing: bool = False) -> 
     """
     if existing:
         print(f"\n== {target.backend}, {target.scale} scale: {target.database_url}", flush=True)
+        made = load_sidecar(target.database_url)
+        if made is not None:
+            report_generation(report, target, made)
         run_modules(report, target)
         return
     programmes, years = SCALES[target.scale]
     print(f"\n== {target.backend}, {target.scale} scale: generating {programmes} programme(s) "
           f"over {years} year(s)…", flush=True)  # fmt: skip
     try:
-        made = generate(target.database_url, programmes=programmes, years=years)
-        print(f"   {made.describe()}", flush=True)
-        data_set = {"backend": target.backend, "scale": target.scale, "programmes": programmes,
-                    "years": years, "computers": made.computers, "events": made.events,
-                    "events_seconds": round(made.events_seconds, 1),
-                    "read_models_after_seconds": round(made.read_models_seconds, 1),
-                    "total_seconds": round(made.total_seconds, 1)}  # fmt: skip
-        report.notes.setdefault("data_sets", []).append(data_set)
-        report.add(Row("generate: bulk path through the domain", target.backend, target.scale,
-                       made.events_per_second, "events/s", "raw insert of stored events",
-                       raw_insert_rate(target.database_url, target.folder), "rate",
-                       {"events": made.events, "computers": made.computers}))  # fmt: skip
+        report_generation(
+            report, target, generate(target.database_url, programmes=programmes, years=years)
+        )
         run_modules(report, target)
     finally:
         drop_store(target.database_url)
+
+
+def report_generation(report: Report, target: Target, made: Generated) -> None:
+    """The data set's size and the bulk path's rate beside a raw insert of the same events."""
+    programmes, years = made.programmes, made.years
+    print(f"   {made.describe()}", flush=True)
+    data_set = {"backend": target.backend, "scale": target.scale, "programmes": programmes,
+                "years": years, "computers": made.computers, "events": made.events,
+                "events_seconds": round(made.events_seconds, 1),
+                "read_models_after_seconds": round(made.read_models_seconds, 1),
+                "total_seconds": round(made.total_seconds, 1)}  # fmt: skip
+    report.notes.setdefault("data_sets", []).append(data_set)
+    report.add(Row("generate: bulk path through the domain", target.backend, target.scale,
+                   made.events_per_second, "events/s", "raw insert of stored events",
+                   raw_insert_rate(target.database_url, target.folder), "rate",
+                   {"events": made.events, "computers": made.computers}))  # fmt: skip
 
 
 def run_modules(report: Report, target: Target) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
@@ -155,3 +157,69 @@ def of_batch(conn: Connection, batch_id: UUID) -> dict[str, RegisterEntry]:
         (batch_id,),
     )
     return {entry.tag: entry for entry in map(_entry, rows)}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Computers in one state at one site now, and how long they have been there."""
+
+    state: State
+    site: str
+    computers: int
+    oldest_since: date
+    by_age: tuple[int, ...]  # how many entered the state within each of AGE_BANDS, then older
+    stuck: int  # how many entered it before the threshold date
+
+
+AGE_BANDS = (7, 30, 90)  # days: up to a week, a month, a quarter, then longer
+
+
+def _filter(programme: str, site: str) -> tuple[str, list[object]]:
+    where, params = "", list[object]()
+    if programme:
+        where += " AND programme = ?"
+        params.append(programme)
+    if site:
+        where += " AND site = ?"
+        params.append(site)
+    return where, params
+
+
+def waiting(
+    conn: Connection,
+    states: Sequence[State],
+    today: date,
+    stuck_before: date,
+    *,
+    programme: str = "",
+    site: str = "",
+) -> list[Waiting]:
+    """Per state and site: how many wait, since when, their ages, how many came before a date."""
+    bands = ", ".join("SUM(CASE WHEN state_since >= ? THEN 1 ELSE 0 END)" for _ in AGE_BANDS)
+    where, params = _filter(programme, site)
+    marks = ", ".join("?" for _ in states)
+    rows = conn.execute(
+        f"SELECT state, site, COUNT(*), MIN(state_since), {bands}, "  # noqa: S608
+        "SUM(CASE WHEN state_since < ? THEN 1 ELSE 0 END) FROM asset_register "
+        f"WHERE state IN ({marks}){where} GROUP BY state, site ORDER BY state, site",
+        [
+            *(today - timedelta(days=days) for days in AGE_BANDS),
+            stuck_before,
+            *map(str, states),
+            *params,
+        ],
+    )
+    found = []
+    for state, where_, n, oldest, *within, stuck in rows:
+        counts = [int(x) for x in within]
+        bands_ = [counts[0], *(b - a for a, b in pairwise(counts))]
+        found.append(Waiting(State(state), where_, int(n), as_date(oldest) or today,
+                             (*bands_, int(n) - counts[-1]), int(stuck)))  # fmt: skip
+    return found
+
+
+def count_in(conn: Connection, state: State, programme: str = "", site: str = "") -> int:
+    """How many computers stand in one state now."""
+    where, params = _filter(programme, site)
+    sql = f"SELECT COUNT(*) FROM asset_register WHERE state = ?{where}"  # noqa: S608
+    return int(conn.execute(sql, [str(state), *params])[0][0])

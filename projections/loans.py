@@ -80,3 +80,29 @@ def contributions_cents(conn: Connection, start: date, end: date) -> int:
         (start, end),
     )
     return int(rows[0][0])
+
+
+@dataclass(frozen=True)
+class EndingAtPlace:
+    """How many active agreements of one third place end within a period, the first date."""
+
+    third_place: str
+    agreements: int
+    first_end: date
+
+
+def ending_by_place(
+    conn: Connection, start: date, end: date, programme: str = "", site: str = ""
+) -> list[EndingAtPlace]:
+    """Active agreements ending from start to end inclusive, per third place."""
+    sql = ("SELECT third_place, COUNT(*), MIN(agreement_end) FROM loans WHERE status = ? "
+           "AND agreement_end >= ? AND agreement_end <= ?")  # fmt: skip
+    params: list[object] = [ACTIVE, start, end]
+    if programme:
+        sql += " AND programme = ?"
+        params.append(programme)
+    if site:
+        sql += " AND third_place = ?"
+        params.append(site)
+    rows = conn.execute(sql + " GROUP BY third_place ORDER BY MIN(agreement_end)", params)
+    return [EndingAtPlace(place, int(n), as_date(first) or start) for place, n, first in rows]

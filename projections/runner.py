@@ -20,7 +20,16 @@ import structlog
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
-from projections import activity, asset_register, directory, flow, lead_times, loans, materials
+from projections import (
+    activity,
+    asset_register,
+    dashboard,
+    directory,
+    flow,
+    lead_times,
+    loans,
+    materials,
+)
 from projections.database import Connection, Database
 from projections.readmodel import AnyModel, Changes, Derived, ReadModel, RecordModel
 from projections.timeline import Timeline, fold, replay
@@ -35,6 +44,7 @@ READ_MODELS: tuple[AnyModel, ...] = (
     loans.READ_MODEL,
     materials.READ_MODEL,
     activity.READ_MODEL,
+    dashboard.READ_MODEL,
     directory.READ_MODEL,
 )
 COMPUTER_TOPIC = f"{Computer.__module__}:"

@@ -28,6 +28,7 @@ class Settings:
     session_idle_minutes: int = 30
     session_max_hours: int = 10
     projections: str = "embedded"  # or "external": `tracker project` runs beside the web workers
+    co2_factors: str = ""  # a TOML file of CO2e factors per device type; empty: tracker/co2.toml
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +46,7 @@ class Settings:
             ),
             session_max_hours=_minutes(env, "TRACKER_SESSION_MAX_HOURS", cls.session_max_hours),
             projections=env.get("TRACKER_PROJECTIONS", "").strip() or cls.projections,
+            co2_factors=env.get("TRACKER_CO2_FACTORS", "").strip(),
         )
         settings.zone()  # fail early on a misspelt time zone
         if settings.log_format not in ("console", "json"):

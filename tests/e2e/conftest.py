@@ -155,6 +155,9 @@ class Web:
             "tag": self.tags[0],
             "step": "wipe_data",
             "batch_id": str(DonationBatch.id_for(INTAKE)),
+            "section": "objectif",
+            "table": "objectif.csv",
+            "fmt": "csv",
         }
 
         def fill(match: re.Match[str]) -> str:

@@ -18,12 +18,15 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from projections.database import ConnectionPool
+from tracker import co2
 from tracker.bootstrap import open_inventory, read_database_of, read_models_of
 from tracker.logs import configure_logging
 from tracker.settings import Settings
 from tracker.web import i18n, labels, step_labels
 from tracker.web.access import PUBLIC, role_guard, session_auth
 from tracker.web.account import AccountController
+from tracker.web.computer_lists import ComputerListController
+from tracker.web.dashboard import DashboardController
 from tracker.web.errors import EXCEPTION_HANDLERS
 from tracker.web.home import HomeController
 from tracker.web.intake import IntakeController
@@ -41,7 +44,7 @@ HERE = Path(__file__).parent
 HTMX = HERE / "static" / "vendor" / "htmx.min.js"
 CONTROLLERS = (SignInController, HomeController, AccountController, UserController,
                SiteController, ProgrammeController, DonorController, StationController,
-               IntakeController)  # fmt: skip
+               IntakeController, DashboardController, ComputerListController)  # fmt: skip
 SECURITY_HEADERS = {
     # 'wasm-unsafe-eval': the camera scanner decodes QR codes with WebAssembly (zxing-wasm).
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
@@ -83,8 +86,9 @@ def create_app(settings: Settings) -> Litestar:
     async def open_services(app: Litestar) -> AsyncIterator[None]:
         inventory = open_inventory(settings)
         read_models = read_models_of(settings, inventory)
-        services = Services(settings, inventory, read_models, pool,
-                            SignInThrottle(pool, secret))  # fmt: skip
+        throttle = SignInThrottle(pool, secret)
+        factors = co2.load(settings.co2_factors)
+        services = Services(settings, inventory, read_models, pool, throttle, factors)
         await sessions.delete_expired()
         if settings.projections == "embedded":
             services.follower = read_models.follower(poll_interval=2.0)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
-from projections import activity, asset_register, directory, flow
+from projections import activity, asset_register, directory
 from projections.database import connection
 from tracker.domain.lifecycle import State
 from tracker.domain.user import Role
@@ -44,29 +43,6 @@ class HomeController(Controller):
         return page(request, "pages/home_workshop.html", {
             "sites": [(code, known.get(code), counts[code]) for code in sites],
             "states": WAITING, "recent": recent[:10],
-        })  # fmt: skip
-
-    @get("/suivi", opt=allow(Role.OFFICER, Role.AUDITOR), sync_to_thread=True)
-    def show_officer_home(self, request: Request[Any, Any, Any]) -> Template:
-        services = services_of(request)
-        today = services.inventory.today()
-        with connection(services.database) as conn:
-            programmes = []
-            for programme in directory.programmes(conn):
-                done = {
-                    total.stage: total.computers
-                    for total in flow.totals(
-                        conn, date(today.year, 1, 1), today, programme=programme.code
-                    )
-                }
-                programmes.append((programme, done))
-            stock: dict[State, int] = defaultdict(int)
-            for line in asset_register.stock(conn):
-                stock[line.state] += line.computers
-        expected_share = (today.timetuple().tm_yday) / (366 if today.year % 4 == 0 else 365)
-        return page(request, "pages/home_officer.html", {
-            "programmes": programmes, "stock": stock, "states": list(State),
-            "today": today, "expected_share": expected_share,
         })  # fmt: skip
 
     @get("/audit", opt=allow(Role.AUDITOR), sync_to_thread=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from projections.database import Database
 from projections.follow import Follower
 from tracker.application import Inventory
+from tracker.co2 import Factors
 from tracker.read_models import ReadModels
 from tracker.settings import Settings
 from tracker.web.throttle import SignInThrottle
@@ -23,6 +24,7 @@ class Services:
     read_models: ReadModels
     database: Database  # the read models' database, through the worker's connection pool
     throttle: SignInThrottle
+    co2: Factors
     follower: Follower | None = None
 
     def after_write(self, position: int) -> None:
