@@ -69,7 +69,25 @@ class Page:
 
 # Every read page an officer or an auditor can open; a new page is one more line.
 PAGES = (
-    Page("officer home", "/suivi"),
+    Page("dashboard, all programmes", "/suivi"),
+    Page("dashboard, programme CD35", "/suivi?programme=CD35"),
+    Page("dashboard, one site", "/suivi?programme=CD35&site=ESAT-RANCE"),
+    *(
+        Page(f"dashboard part {name}, CD35", f"/suivi/partie/{name}?programme=CD35")
+        for name in ("objectif", "debit", "entonnoir", "stocks", "delais", "prets", "matieres")
+    ),
+    Page("dashboard live check", "/suivi/nouveautes?depuis=0"),
+    Page(
+        "list: reconditioned this year, CD35",
+        "/suivi/ordinateurs?liste=etape&etape=reconditioned&programme=CD35",
+    ),
+    Page(
+        "list: waiting for triage, CD35",
+        "/suivi/ordinateurs?liste=etat&etat=awaiting_triage&programme=CD35",
+    ),
+    Page("export CSV: monthly throughput, CD35", "/suivi/export/debit-annee.csv?programme=CD35"),
+    Page("export XLSX: stock per site, CD35", "/suivi/export/stocks-par-site.xlsx?programme=CD35"),
+    Page("dashboard as auditor, CD35", "/suivi?programme=CD35", "auditor"),
     Page("auditor home", "/audit", "auditor"),
     Page("management home", "/gestion"),
     Page("search by tag", "/ordinateurs?q={tag}"),

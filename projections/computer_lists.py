@@ -104,6 +104,7 @@ def steps(
     *,
     programme: str = "",
     site: str = "",
+    device_type: str = "",
     order: str = "date",
     descending: bool = False,
     page: int = 1,
@@ -116,6 +117,8 @@ def steps(
         ("a.cancelled_by IS NULL", None),
     ]
     where += _scope("a", programme, site, "a.site")
+    if device_type:
+        where.append(("r.device_type = ?", device_type))
     return _page(conn, _STEPS, where, order=order, descending=descending, page=page)
 
 

@@ -118,13 +118,13 @@ def seasons(
 ) -> dict[int, dict[int, int]]:
     """The past years that can lend their monthly profile to a forecast of one stage.
 
-    A year counts when the stage was already recorded in its first quarter: a programme's first
-    year, its chain still filling up, would bend the profile towards the end of the year.
+    A programme's first year lends none: its chain was still filling up, which bends the
+    profile towards the end of the year. A year counts when the year before it has records.
     """
     return {
         year: dict(by_stage[stage])
         for year, by_stage in years.items()
-        if year < before and any(by_stage.get(stage, {}).get(m) for m in (1, 2, 3))
+        if year < before and sum(by_stage.get(stage, {}).values()) > 0 and years.get(year - 1)
     }
 
 
@@ -132,7 +132,7 @@ def target(conn: Connection, filters: Filters, today: date) -> Target:
     """Reconditioned and handed-out computers of the year against the target, with a forecast."""
     day = as_of(filters, today)
     goal = target_of(conn, filters)
-    years = monthly(conn, filters.scope, filters.year - HISTORY_YEARS, filters.year)
+    years = monthly(conn, filters.scope, filters.year - HISTORY_YEARS - 1, filters.year)
     progress = []
     for stage in TARGET_STAGES:
         this = years.get(filters.year, {}).get(stage, {})

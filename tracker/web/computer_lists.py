@@ -50,6 +50,7 @@ class Query:
     stage: str
     state: str
     segment: str
+    device_type: str
     start: date
     end: date
     before: date | None
@@ -67,7 +68,9 @@ class Query:
             "page": number,
         }
         if self.kind == "etape":
-            return lists.steps(conn, self.stage, self.start, self.end, **scope)
+            return lists.steps(
+                conn, self.stage, self.start, self.end, device_type=self.device_type, **scope
+            )
         if self.kind == "etat":
             return lists.in_state(conn, self.state, since_before=self.before, **scope)
         if self.kind == "delai":
@@ -86,6 +89,7 @@ class Query:
             "etape": self.stage,
             "etat": self.state,
             "segment": self.segment,
+            "type": self.device_type,
             "du": self.start.isoformat(),
             "au": self.end.isoformat(),
             "avant": self.before.isoformat() if self.before else "",
@@ -126,6 +130,7 @@ class ComputerListController(Controller):
             p.get("etape", ""),
             p.get("etat", ""),
             p.get("segment", ""),
+            p.get("type", ""),
             _day(p.get("du", ""), filters.start),
             _day(p.get("au", ""), filters.end),
             _day(before, today) if before else None,

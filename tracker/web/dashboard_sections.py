@@ -117,7 +117,7 @@ def _at(values: tuple[int | float | None, ...], index: int) -> int | float | Non
 
 
 def _stage_history(ctx: Context, stage: str) -> dict[int, dict[int, int]]:
-    first = ctx.filters.year - d.HISTORY_YEARS
+    first = ctx.filters.year - d.HISTORY_YEARS - 1
     return d.seasons(d.monthly(ctx.conn, ctx.filters.scope, first, ctx.filters.year - 1),
                      stage, ctx.filters.year)  # fmt: skip
 
@@ -303,8 +303,12 @@ def materials(ctx: Context) -> Section:
     section = Section("matieres", tr("Matières et impact"), facts={"materials": data})
     title = tr("Matières envoyées au recyclage en %(year)s (kg)", year=f.year)
     kg_rows = tuple((tr(VALUES.get(k, k)), kg) for k, kg in data.kg_by_fraction.items())
+    dismantled = ctx.steps_link("dismantled", f.start, f.end)
     section.tables.append(
-        Shown(DataTable("matieres-kg", title, (tr("Matière"), tr("kg")), kg_rows))
+        Shown(
+            DataTable("matieres-kg", title, (tr("Matière"), tr("kg")), kg_rows),
+            {(r, 1): dismantled for r in range(len(kg_rows))},
+        )
     )
     svg = charts.horizontal_bars(
         title, [str(r[0]) for r in kg_rows], [float(r[1]) for r in kg_rows], unit="kg"
@@ -326,7 +330,8 @@ def materials(ctx: Context) -> Section:
                 tr("Pièces récupérées en %(year)s", year=f.year),
                 (tr("Pièce"), tr("Réutilisables"), tr("Non réutilisables")),
                 parts,
-            )
+            ),
+            {(r, c): dismantled for r in range(len(parts)) for c in (1, 2) if parts[r][c]},
         )
     )
     impact = tuple(
@@ -351,7 +356,13 @@ def materials(ctx: Context) -> Section:
                 (tr("Type d'appareil"), tr("Confiés"), tr("kg CO₂e évités"), tr("Base du facteur")),
                 impact,
                 note,
-            )
+            ),
+            {
+                (r, 1): computers_link(
+                    f, "etape", etape="loaned", du=f.start, au=f.end, type=i.device_type
+                )
+                for r, i in enumerate(data.impact)
+            },
         )
     )
     return section
