@@ -76,6 +76,6 @@ clean:
 .PHONY: translations
 # Extract the French messages of the web interface and add the new ones to each catalog.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t:2 -k translate:2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k t:2 -k translate:2 -k tr --no-location --sort-output \
 		--project=tracker -o tracker/web/locale/messages.pot .
 	$(BIN)/pybabel update -i tracker/web/locale/messages.pot -d tracker/web/locale --width 100

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from tracker.web.i18n import CATALOGS, translate
 
 ROOT = Path(__file__).parents[2]
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": (2,), "translate": (2,)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "t": (2,), "translate": (2,), "tr": None}
 METHODS = [("tracker/web/**.py", "python"), ("tracker/web/templates/**.html", "jinja2")]
 OPTIONS = {"tracker/web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -200,7 +200,10 @@ class ComputerListController(Controller):
         )
         table = DataTable("ordinateurs", title(request, query), columns, tuple(rows))
         now = datetime.now(services_of(request).settings.zone())
-        return exports.download(table, fmt, generated_at=now, context=title(request, query))
+        return exports.download(
+            table, fmt, generated_at=now, context=title(request, query),
+            generated=t(request, "Généré le"),
+        )  # fmt: skip
 
 
 def detail(request: Request[Any, Any, Any], kind: str, value: str) -> str:
@@ -228,7 +231,7 @@ def title(request: Request[Any, Any, Any], q: Query) -> str:
         if q.before:
             return t(
                 request,
-                "%(state)s depuis avant le %(day)s — %(where)s",
+                "%(state)s depuis le %(day)s ou avant — %(where)s",
                 state=state,
                 day=q.before.isoformat(),
                 where=where,
@@ -238,7 +241,7 @@ def title(request: Request[Any, Any, Any], q: Query) -> str:
         what = t(request, SEGMENTS.get(q.segment, q.segment))
         return t(
             request,
-            "%(what)s, terminé du %(start)s au %(end)s — %(where)s",
+            "%(what)s : terminé entre le %(start)s et le %(end)s — %(where)s",
             what=what,
             start=q.start.isoformat(),
             end=q.end.isoformat(),

@@ -171,6 +171,7 @@ class DashboardController(Controller):
             fmt,
             generated_at=datetime.now(services_of(request).settings.zone()),
             context=describe(ctx),
+            generated=ctx.tr("Généré le"),
         )
 
 

@@ -225,7 +225,7 @@ def stocks(ctx: Context) -> Section:
         tr("8 à 30 jours"),
         tr("31 à 90 jours"),
         tr("Plus de 90 jours"),
-        tr("Arrivé le plus tôt"),
+        tr("En attente depuis le"),
         tr("Attendent depuis plus de %(n)s jours", n=data.stuck_after_days),
     )
     title = tr("Depuis combien de temps ils attendent")
@@ -264,7 +264,7 @@ def lead_times(ctx: Context) -> Section:
         tr("Médiane %(year)s", year=f.year - 1),
         tr("90 %% en moins de (%(year)s)", year=f.year - 1),
     )
-    title = tr("Délais par étape, en jours : médiane et 90e centile")
+    title = tr("Délais par étape, en jours : médiane et délai pour 9 ordinateurs sur 10")
     section.tables.append(Shown(DataTable("delais", title, columns, rows), links))
     return section
 
@@ -292,7 +292,7 @@ def loans(ctx: Context) -> Section:
         for r, e in enumerate(data.ending)
     }
     title = tr("Conventions qui se terminent d'ici 60 jours, par tiers-lieu")
-    columns = (tr("Tiers-lieu"), tr("Conventions"), tr("Première fin"))
+    columns = (tr("Tiers-lieu"), tr("Conventions"), tr("Fin la plus proche"))
     section.tables.append(Shown(DataTable("conventions-a-echeance", title, columns, rows), links))
     return section
 
@@ -353,7 +353,12 @@ def materials(ctx: Context) -> Section:
             DataTable(
                 "co2-evite",
                 tr("CO₂e évité par le réemploi en %(year)s", year=f.year),
-                (tr("Type d'appareil"), tr("Confiés"), tr("kg CO₂e évités"), tr("Base du facteur")),
+                (
+                    tr("Type d'appareil"),
+                    tr("Confiés"),
+                    tr("kg CO₂e évités"),
+                    tr("Origine du facteur"),
+                ),
                 impact,
                 note,
             ),

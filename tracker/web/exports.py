@@ -42,7 +42,9 @@ def to_csv(table: DataTable) -> bytes:
     return text.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(table: DataTable, *, generated_at: datetime, context: str) -> bytes:
+def to_xlsx(
+    table: DataTable, *, generated_at: datetime, context: str, generated: str = "Généré le"
+) -> bytes:
     """The table as one XLSX sheet: title, `context` (the filters) and time above, note below.
 
     Cells keep their types (numbers, dates, text never read as a number or formula); the same
@@ -69,7 +71,7 @@ def to_xlsx(table: DataTable, *, generated_at: datetime, context: str) -> bytes:
     sheet.write_string(0, 0, table.title, formats.title)
     if context:
         sheet.write_string(1, 0, context)
-    sheet.write_string(2, 0, f"Généré le {_moment(generated_at)}")
+    sheet.write_string(2, 0, f"{generated} {_moment(generated_at)}")
     for column, heading in enumerate(table.columns):
         sheet.write_string(HEADER_ROW, column, heading, formats.header)
     for number, row in enumerate(table.rows, start=HEADER_ROW + 1):
@@ -88,7 +90,12 @@ def to_xlsx(table: DataTable, *, generated_at: datetime, context: str) -> bytes:
 
 
 def download(
-    table: DataTable, fmt: str, *, generated_at: datetime, context: str
+    table: DataTable,
+    fmt: str,
+    *,
+    generated_at: datetime,
+    context: str,
+    generated: str = "Généré le",
 ) -> Response[bytes]:
     """The table as a file to save, named after its slug and the day of `generated_at`.
 
@@ -98,7 +105,7 @@ def download(
     if fmt == "csv":
         body = to_csv(table)
     elif fmt == "xlsx":
-        body = to_xlsx(table, generated_at=generated_at, context=context)
+        body = to_xlsx(table, generated_at=generated_at, context=context, generated=generated)
     else:
         raise ValueError(f"unknown export format {fmt!r}: csv or xlsx")
     filename = f"{table.slug}-{generated_at:%Y-%m-%d}.{fmt}"
