@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
@@ -22,7 +23,7 @@ from tracker.web.dashboard import READERS, filters_from
 from tracker.web.dashboard_sections import SEGMENTS
 from tracker.web.dashboard_view import filter_query
 from tracker.web.labels import STAGES, STATES
-from tracker.web.pages import N_, page, t
+from tracker.web.pages import N_, language, page, t
 from tracker.web.sign_in import services_of
 from tracker.web.step_labels import VALUES
 
@@ -213,6 +214,10 @@ def detail(request: Request[Any, Any, Any], kind: str, value: str) -> str:
     return value
 
 
+def _when(request: Request[Any, Any, Any], day: date) -> str:
+    return format_date(day, "long", locale=language(request))
+
+
 def title(request: Request[Any, Any, Any], q: Query) -> str:
     """What the list holds, in one line."""
     where = q.filters.site or q.filters.programme or t(request, "tous les programmes")
@@ -222,8 +227,8 @@ def title(request: Request[Any, Any, Any], q: Query) -> str:
             request,
             "%(what)s du %(start)s au %(end)s — %(where)s",
             what=what,
-            start=q.start.isoformat(),
-            end=q.end.isoformat(),
+            start=_when(request, q.start),
+            end=_when(request, q.end),
             where=where,
         )
     if q.kind == "etat":
@@ -233,7 +238,7 @@ def title(request: Request[Any, Any, Any], q: Query) -> str:
                 request,
                 "%(state)s depuis le %(day)s ou avant — %(where)s",
                 state=state,
-                day=q.before.isoformat(),
+                day=_when(request, q.before),
                 where=where,
             )
         return t(request, "%(state)s aujourd'hui — %(where)s", state=state, where=where)
@@ -243,14 +248,14 @@ def title(request: Request[Any, Any, Any], q: Query) -> str:
             request,
             "%(what)s : terminé entre le %(start)s et le %(end)s — %(where)s",
             what=what,
-            start=q.start.isoformat(),
-            end=q.end.isoformat(),
+            start=_when(request, q.start),
+            end=_when(request, q.end),
             where=where,
         )
     return t(
         request,
         "Conventions qui se terminent du %(start)s au %(end)s — %(where)s",
-        start=q.start.isoformat(),
-        end=q.end.isoformat(),
+        start=_when(request, q.start),
+        end=_when(request, q.end),
         where=where,
     )

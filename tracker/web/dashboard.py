@@ -26,6 +26,7 @@ from tracker.web.sign_in import services_of
 READERS = allow(Role.OFFICER, Role.AUDITOR)
 STUCK_CHOICES = (7, 30, 90)
 LIVE_SECONDS = 15
+FIRST_YEAR = 2000  # any year from then to this one can be looked at, even empty
 MAX_DIGITS = 5  # a year, a number of days: longer numbers are not filters
 
 
@@ -38,8 +39,7 @@ def filters_of(
     programme = programme if programme in programmes else ""
     if site not in sites or (programme and sites[site] != programme):
         site = ""
-    known = dash_model.years(conn) or [today.year]
-    year = year if year in known or year == today.year else today.year
+    year = year if year is not None and FIRST_YEAR <= year <= today.year else today.year
     stuck = attente if attente in STUCK_CHOICES else Filters.stuck_after_days
     return Filters(year, programme, site, stuck)
 
@@ -85,7 +85,9 @@ class DashboardController(Controller):
             sections = [build(ctx) for build in SECTIONS.values()]
             at = position(conn)
             choices = {
-                "years": sorted({*dash_model.years(conn), ctx.today.year}, reverse=True),
+                "years": sorted(
+                    {*dash_model.years(conn), ctx.today.year, ctx.filters.year}, reverse=True
+                ),
                 "programmes": directory.programmes(conn),
                 "sites": [
                     s

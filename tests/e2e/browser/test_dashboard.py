@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Download, Locator, Page, expect
 from test_scan_station import register
 from test_scan_station import sign_in as sign_in_to_the_workshop
-from test_web_pages import DEMO, field, named, sign_in
+from test_web_pages import DEMO, english, field, named, sign_in
 
 AxeCheck = Callable[[Page, str], dict[str, Any]]
 
@@ -31,6 +31,7 @@ SECTIONS = ("Objectif de l'année", "Débit mois par mois", "Du don au prêt", "
             "Délais en jours", "Prêts", "Matières et impact")  # fmt: skip
 FUNNEL = re.compile(r"^Du don au prêt en \d{4}$")
 LIVE_POLL_MS = 40_000  # #live asks every 15 s: room for two polls
+LIST_PAGE = 50  # computers per page of a list
 
 
 def open_dashboard_as_officer(page: Page, live_server: str) -> None:
@@ -151,7 +152,7 @@ def test_an_officer_drills_down_from_a_figure_to_a_computer_history(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / "dashboard-list.png", full_page=True)
     by_date = listed_tags(page)
-    assert len(by_date) == min(as_int(clicked), 50)
+    assert len(by_date) == min(as_int(clicked), LIST_PAGE)
 
     tag_column = page.get_by_role("columnheader", name=named("Étiquette"))
     tag_column.get_by_role("link").click()
@@ -271,6 +272,9 @@ def test_the_dashboard_follows_a_donation_recorded_elsewhere_without_reloading_o
     donated = as_int(funnel_link(page, "Dons reçus").inner_text())
     unchanged = page.locator("#section-objectif details")  # a donation moves no target figure
     unchanged.locator("summary").click()
+    changing = page.locator("#section-debit details").first  # a donation changes this section
+    changing.locator("summary").click()
+    funnel_link(page, "Dons reçus").focus()  # the keyboard is in a section that will change
     expect(page.locator("#live")).to_have_text("Les chiffres se mettent à jour seuls.")
 
     workshop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
@@ -292,3 +296,19 @@ def test_the_dashboard_follows_a_donation_recorded_elsewhere_without_reloading_o
     refreshed_csv = page.locator("#table-entonnoir").get_by_role("link", name=re.compile("^CSV"))
     assert query_of(str(refreshed_csv.get_attribute("href")))["programme"] == ["CD35"]
     expect(unchanged).to_have_attribute("open", "")  # left alone: the reader's view is kept
+    expect(changing).to_have_attribute("open", "")  # replaced, but reopened as it was
+    expect(funnel_link(page, "Dons reçus")).to_be_focused()  # and the keyboard is where it was
+
+
+def test_an_officer_reading_in_english_sees_the_tables_in_english(
+    page: Page, live_server: str
+) -> None:
+    open_dashboard_as_officer(page, live_server)
+
+    page.get_by_role("button", name="English").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    table = page.locator("#table-entonnoir")
+    expect(table.locator(".downloads")).to_contain_text(english("Télécharger ce tableau :"))
+    shares = table.locator("tbody td:last-child").all_inner_texts()
+    assert not [share for share in shares if "," in share], f"French decimals: {shares}"

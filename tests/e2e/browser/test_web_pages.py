@@ -47,8 +47,8 @@ ACCOUNTS = (
         Visit(("Atelier",), "/atelier", "Bonjour Compte atelier (démo)"),
         MY_ACCOUNT,
     )),
-    DemoAccount("agent", "demo-agent", "/suivi", "Suivi du programme", (
-        Visit(("Suivi",), "/suivi", "Suivi du programme"),
+    DemoAccount("agent", "demo-agent", "/suivi", "Tableau de bord du programme", (
+        Visit(("Suivi",), "/suivi", "Tableau de bord du programme"),
         Visit(("Gestion",), "/gestion", "Gestion"),
         Visit(("Gestion", "Sites"), "/gestion/sites", "Sites"),
         Visit(("Gestion", "Sites", "Nouveau site"), "/gestion/sites/nouveau", "Nouveau site"),
@@ -61,7 +61,7 @@ ACCOUNTS = (
         MY_ACCOUNT,
     )),
     DemoAccount("auditeur", "demo-auditeur", "/audit", "Audit", (
-        Visit(("Suivi",), "/suivi", "Suivi du programme"),
+        Visit(("Suivi",), "/suivi", "Tableau de bord du programme"),
         Visit(("Audit",), "/audit", "Audit"),
         Visit(("Comptes",), "/gestion/utilisateurs", "Comptes"),
         Visit(("Comptes", "atelier"), "/gestion/utilisateurs/atelier",
@@ -219,13 +219,14 @@ def test_the_language_chosen_on_the_sign_in_page_stays_after_signing_in_until_sw
 
     expect(page).to_have_url(f"{live_server}/suivi")
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.get_by_role("heading", level=1)).to_have_text(english("Suivi du programme"))
+    heading = english("Tableau de bord du programme")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
 
     page.get_by_role("button", name="Français").click()
 
     expect(page).to_have_url(f"{live_server}/suivi")
     expect(page.locator("html")).to_have_attribute("lang", "fr")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Suivi du programme")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord du programme")
     expect(page.get_by_role("button", name="English")).to_be_visible()
 
 
@@ -341,7 +342,7 @@ def test_the_sign_in_form_can_be_reached_filled_and_sent_with_the_keyboard_alone
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(f"{live_server}/suivi")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Suivi du programme")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord du programme")
 
 
 def page_scrolls_sideways(page: Page) -> bool:
@@ -385,15 +386,15 @@ def test_pages_fit_a_phone_screen_without_sideways_scrolling(
     page.screenshot(path=SCREENSHOTS / f"{shown.screenshot}-phone.png", full_page=True)
 
 
-def test_the_officer_home_shows_its_three_figures_side_by_side_on_a_desktop_screen(
+def test_the_dashboard_filters_sit_side_by_side_on_a_desktop_screen(
     page: Page, live_server: str
 ) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, live_server, "agent", "demo-agent")
     expect(page).to_have_url(f"{live_server}/suivi")
 
-    labels = ("Reconditionnés", "Remis à des bénéficiaires", "Attendu à cette date")
-    boxes = [page.get_by_text(label, exact=True).bounding_box() for label in labels]
+    labels = ("Année", "Programme (territoire)", "Site")
+    boxes = [page.get_by_label(label, exact=True).bounding_box() for label in labels]
 
     assert all(boxes)
     assert len({round(box["y"]) for box in boxes if box}) == 1
