@@ -7,20 +7,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import structlog
+
 from projections.database import Database, PostgresDatabase, SQLiteDatabase
 from projections.migrate import migrate
 from tracker import storage
 from tracker.application import Inventory
+from tracker.integrity import chained
 from tracker.read_models import ReadModels
 from tracker.service import Clock, utc_now
 from tracker.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 
 def open_inventory(settings: Settings, *, clock: Clock = utc_now) -> Inventory:
     """The Inventory on the store named by TRACKER_DATABASE_URL, created if missing."""
     store = _store(settings)
     with storage.setting_up(store):
-        return Inventory(store.env, clock=clock, zone=settings.zone())
+        inventory = Inventory(store.env, clock=clock, zone=settings.zone())
+        sealed = chained(inventory.recorder).seal()
+        if sealed:
+            log.info("integrity_chain_sealed", events=sealed)
+        return inventory
 
 
 def open_read_models(settings: Settings) -> Database:

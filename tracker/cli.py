@@ -16,6 +16,7 @@ from projections import asset_register
 from projections.database import connection
 from tracker import messages
 from tracker.bootstrap import describe_store, read_models_of
+from tracker.cli_audit import AUDIT_COMMANDS
 from tracker.cli_common import EXIT_BAD_INPUT, EXIT_REFUSED, fail, inventory_of, read_models
 from tracker.cli_read_models import READ_MODEL_COMMANDS
 from tracker.cli_web import WEB_COMMANDS
@@ -43,7 +44,7 @@ def cli(context: click.Context) -> None:
     context.obj = settings
 
 
-for _command in (*READ_MODEL_COMMANDS, *WEB_COMMANDS):
+for _command in (*READ_MODEL_COMMANDS, *WEB_COMMANDS, *AUDIT_COMMANDS):
     cli.add_command(_command)
 
 

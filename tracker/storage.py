@@ -110,6 +110,7 @@ def _sqlite(path: str, base: Path) -> Store:
         file = base / file
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "APPLICATION_RECORDER_TOPIC": "tracker.integrity:ChainedSQLiteRecorder",
         "SQLITE_DBNAME": str(file),
         "SQLITE_LOCK_TIMEOUT": "30",
     }
@@ -139,6 +140,7 @@ def _postgres(url: str) -> Store:
         raise SettingsError(msg)
     env = {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "tracker.integrity:ChainedPostgresRecorder",
         "POSTGRES_DBNAME": database,
         "POSTGRES_HOST": unquote(parts.hostname),  # %2Frun%2Fpostgresql: a socket folder
         "POSTGRES_PORT": str(port),
