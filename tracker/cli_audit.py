@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from tracker.cli_common import EXIT_BAD_INPUT, fail, inventory_of
+from tracker.evidence import LogBrokenError, export
 from tracker.integrity import Link, chained
 from tracker.settings import Settings
 from tracker.verification import Breach, Verdict, verify
@@ -87,4 +90,28 @@ def verify_command(settings: Settings, expected: str | None) -> None:
             click.echo(f"Le maillon n° {_n(position)} correspond à l'empreinte du rapport.")
 
 
-AUDIT_COMMANDS = (verify_command,)
+@click.command(
+    name="export-evidence",
+    help="Exporter le journal et sa chaîne dans un paquet de preuves vérifiable hors ligne.",
+)
+@click.argument("out", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.option("--jusqua", "until", type=click.IntRange(1), default=None, metavar="N",
+              help="S'arrêter à l'événement n° N (la tête imprimée sur un rapport).")  # fmt: skip
+@click.pass_obj
+def export_evidence_command(settings: Settings, out: Path, until: int | None) -> None:
+    with inventory_of(settings) as inventory:
+        try:
+            made = export(chained(inventory.recorder), out, generated_at=inventory.clock(),
+                          until=until)  # fmt: skip
+        except LogBrokenError as error:
+            out.unlink(missing_ok=True)
+            click.echo(describe(error.verdict))
+            fail("Pas de paquet de preuves : le journal lui-même est altéré.", EXIT_BROKEN)
+    click.echo(
+        f"Paquet de preuves écrit : {out} ({_n(made.events)} événements).\n"
+        f"Tête de la chaîne : n° {_n(made.head_position)}, empreinte {made.head_link}.\n"
+        f"Pour le vérifier, sur n'importe quel ordinateur avec Python 3.10+ : python3 {out.name}"
+    )
+
+
+AUDIT_COMMANDS = (verify_command, export_evidence_command)
