@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -11,7 +11,7 @@ from uuid import UUID
 
 from projections.database import Connection, as_date
 from projections.readmodel import Derived, ReadModel, Table
-from projections.timeline import STAGES, Timeline
+from projections.timeline import STAGES, Step, Timeline
 from tracker.domain.lifecycle import State
 from tracker.domain.vocabulary import TriageOutcome
 
@@ -36,13 +36,25 @@ _NEXT_STATE = {
 }
 
 
-def derive(timeline: Timeline) -> Derived:
-    """Fold the steps in force, with their corrections, the way the aggregate does."""
+@dataclass(frozen=True)
+class Standing:
+    """Where some steps in force leave a computer, as the aggregate would have it."""
+
+    state: State
+    site: str
+    grade: str
+    since: date | None  # when it entered its state
+    agreement_end: date | None  # of the last loan among the steps
+    entered: Mapping[str, date]  # stage -> when it last entered it
+
+
+def standing(steps: Iterable[Step]) -> Standing:
+    """Fold steps in force, with their corrections, the way the aggregate does."""
     state, site, grade = State.AWAITING_TRIAGE, "", ""
     since: date | None = None
     agreement_end: date | None = None
     entered: dict[str, date] = {}
-    for step in timeline.in_force():
+    for step in steps:
         details = step.details
         site = step.site
         new_state = _NEXT_STATE.get(step.kind, state)
@@ -59,13 +71,19 @@ def derive(timeline: Timeline) -> Derived:
         if new_state != state or since is None:
             state, since = new_state, step.occurred_on
         entered[STAGES[step.kind]] = step.occurred_on
+    return Standing(state, site, grade, since, agreement_end, entered)
+
+
+def derive(timeline: Timeline) -> Derived:
+    """The register row of one computer: its steps in force folded, with their corrections."""
+    now = standing(timeline.in_force())
     identity = timeline.identity
     row = (
         timeline.computer_id,
         *(identity[name] for name in _IDENTITY),
-        str(state), site, grade, since,
-        *(entered.get(stage) for stage in _STAGE_DATES),
-        agreement_end if state == State.ON_LOAN else None,
+        str(now.state), now.site, now.grade, now.since,
+        *(now.entered.get(stage) for stage in _STAGE_DATES),
+        now.agreement_end if now.state == State.ON_LOAN else None,
         timeline.version, timeline.steps[-1].kind, timeline.last_change(),
     )  # fmt: skip
     return {TABLE.name: (row,)}

@@ -49,6 +49,8 @@ EXPECTED: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/suivi/ordinateurs"): frozenset({OFFICER, AUDITOR}),
     ("GET", "/suivi/ordinateurs/export/{fmt:str}"): frozenset({OFFICER, AUDITOR}),
     ("GET", "/audit"): frozenset({AUDITOR}),
+    ("GET", "/audit/ordinateurs"): READERS,
+    ("GET", "/audit/ordinateurs/{tag:str}"): READERS,
     ("GET", "/gestion"): MANAGERS,
     ("GET", "/gestion/utilisateurs"): frozenset({ADMIN, AUDITOR}),
     ("GET", USER): frozenset({ADMIN, AUDITOR}),

@@ -28,6 +28,7 @@ from tracker.web.account import AccountController
 from tracker.web.computer_lists import ComputerListController
 from tracker.web.dashboard import DashboardController
 from tracker.web.errors import EXCEPTION_HANDLERS
+from tracker.web.history import HistoryController
 from tracker.web.home import HomeController
 from tracker.web.intake import IntakeController
 from tracker.web.references import DonorController, ProgrammeController, SiteController
@@ -44,7 +45,8 @@ HERE = Path(__file__).parent
 HTMX = HERE / "static" / "vendor" / "htmx.min.js"
 CONTROLLERS = (SignInController, HomeController, AccountController, UserController,
                SiteController, ProgrammeController, DonorController, StationController,
-               IntakeController, DashboardController, ComputerListController)  # fmt: skip
+               IntakeController, DashboardController, ComputerListController,
+               HistoryController)  # fmt: skip
 SECURITY_HEADERS = {
     # 'wasm-unsafe-eval': the camera scanner decodes QR codes with WebAssembly (zxing-wasm).
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "

@@ -178,8 +178,8 @@ def test_an_officer_drills_down_from_a_figure_to_a_computer_history(
     tag = second_page[0]
     page.get_by_role("link", name=f"{tag} — voir son historique").click()
 
-    expect(page).to_have_url(f"{live_server}/ordinateurs/{tag}")
-    expect(page.get_by_role("heading", name=tag, exact=True)).to_be_visible()
+    expect(page).to_have_url(f"{live_server}/audit/ordinateurs/{tag}")
+    expect(page.get_by_role("heading", name=f"Historique de {tag}", exact=True)).to_be_visible()
 
 
 def test_an_officer_downloads_a_table_and_a_list_with_the_figures_on_screen(
