@@ -26,6 +26,7 @@ from projections import (
     dashboard,
     directory,
     flow,
+    funding,
     lead_times,
     loans,
     materials,
@@ -46,6 +47,7 @@ READ_MODELS: tuple[AnyModel, ...] = (
     activity.READ_MODEL,
     dashboard.READ_MODEL,
     directory.READ_MODEL,
+    funding.READ_MODEL,
 )
 COMPUTER_TOPIC = f"{Computer.__module__}:"
 Progress = Callable[[int, int], None]  # (events read in this batch, position reached)

@@ -24,6 +24,7 @@ from tracker.domain.exceptions import (
 )
 from tracker.domain.recording import Recording
 from tracker.domain.tag_sequence import TagSequence
+from tracker.funding import Funding
 from tracker.station import Station
 
 log = structlog.get_logger(__name__)
@@ -42,11 +43,12 @@ class DonationRegistered:
     replayed: bool = False
 
 
-class Inventory(Station, Accounts):
+class Inventory(Station, Funding, Accounts):
     """Records every step of every computer; the event log is the system of record.
 
-    Users and reference data (sites, programmes, donors) live in the same log, so an audit of
-    who could do what, and where, replays alongside the computers.
+    Users and reference data (sites, programmes, donors, funders and their funding lines) live
+    in the same log, so an audit of who could do what, where, and for whom, replays alongside
+    the computers.
     """
 
     name = "Inventory"

@@ -106,8 +106,9 @@ class DemoRun:
         )
 
     def register_directory(self) -> int:
-        """Record the programmes, sites, donors and accounts of the chains."""
-        return register_directory(self.inventory, self.chains)
+        """Record the programmes, sites, donors, accounts and funders of the chains."""
+        years = (self.first_day.year, self.last_day.year)
+        return register_directory(self.inventory, years, self.chains)
 
     def simulate(self) -> None:
         """Plan each chain's intakes day by day, then run every step in the order it is typed."""

@@ -1,4 +1,6 @@
-"""The demo's reference data and accounts: each programme, its sites and donors, its people.
+"""The demo's reference data and accounts: programmes, sites, donors, people, funders.
+
+Two funders pay for the demo's programme, each through one funding line over the demo years.
 
 The four demo accounts (one per role) have published passwords: for the demo only.
 """
@@ -10,11 +12,14 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from tracker import demo_catalogue as cat
 from tracker.application import Inventory
 from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
+from tracker.domain.vocabulary import BeneficiaryCategory as Public
+from tracker.domain.vocabulary import FundedStage as Stage
 
 SETUP = "demo"
 _KINDS = {"esat": SiteKind.SORTING_WORKSHOP, "insertion": SiteKind.INSERTION_WORKSHOP,
@@ -46,14 +51,26 @@ DEMO_ACCOUNTS = (
 )
 
 
+DEMO_FUNDERS = (
+    ("CD35", "Conseil départemental d'Ille-et-Vilaine", "departement"),
+    ("FSE-PLUS", "Fonds social européen (FSE+)", "fse_plus"),
+)
+
+
 def donor_code(name: str) -> str:
     """A short code for a donor's name: "Rennes Métropole" -> "RENNES-METROPOLE"."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^A-Z0-9]+", "-", plain.upper()).strip("-")[:40]
 
 
-def register_directory(inventory: Inventory, chains: Sequence[cat.Chain] = (cat.DEMO,)) -> int:
-    """Record the programmes, sites, donors and accounts; returns how many records."""
+def register_directory(
+    inventory: Inventory, years: tuple[int, int], chains: Sequence[cat.Chain] = (cat.DEMO,)
+) -> int:
+    """Record the programmes, sites, donors and accounts; returns how many records.
+
+    When the demo's programme is among the chains, its funders and their funding lines, which
+    cover `years` (the first and the last), are recorded too.
+    """
     records = 0
     for chain in chains:
         inventory.register_programme(
@@ -83,7 +100,35 @@ def register_directory(inventory: Inventory, chains: Sequence[cat.Chain] = (cat.
             roles=account.roles,
             actor=SETUP,
         )
+    if cat.DEMO in chains:
+        records += _register_funding(inventory, *years)
     return records + len(DEMO_ACCOUNTS)
+
+
+def _register_funding(inventory: Inventory, first: int, last: int) -> int:
+    """The département pays for reconditioning and hand-outs at every site.
+
+    The FSE+ pays for the work of the two workshops (triage, dismantling, reconditioning),
+    where people with disabilities and people back into work are employed.
+    """
+    for code, name, kind in DEMO_FUNDERS:
+        inventory.register_funder(code=code, name=name, kind=kind, actor=SETUP)
+    starts_on, ends_on = date(first, 1, 1), date(last, 12, 31)
+    inventory.register_funding_line(
+        code=f"DEPT-{first}-CD35", funder="CD35", programme=cat.PROGRAMME, starts_on=starts_on,
+        ends_on=ends_on,
+        stages=[Stage.RECONDITIONED, Stage.LOANED], categories=[Public.MINIMUM_INCOME],
+        note="Convention du parcours numérique solidaire (démo)", actor=SETUP,
+    )  # fmt: skip
+    inventory.register_funding_line(
+        code=f"FSE-{first}-CD35", funder="FSE-PLUS", programme=cat.PROGRAMME,
+        starts_on=starts_on, ends_on=ends_on,
+        stages=[Stage.TRIAGED, Stage.DISMANTLED, Stage.RECONDITIONED],
+        sites=[cat.ESAT.code, cat.WORKSHOP.code],
+        categories=[Public.MINIMUM_INCOME, Public.JOBSEEKER, Public.YOUNG_16_25],
+        note="Opération FSE+ « insertion par le réemploi » (démo)", actor=SETUP,
+    )  # fmt: skip
+    return len(DEMO_FUNDERS) + 2
 
 
 def _donor_kind(name: str) -> str:

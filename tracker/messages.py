@@ -88,6 +88,12 @@ FIELDS: Mapping[str, str] = {
     "cancels_version": "étape annulée",
     "corrects_version": "étape corrigée",
     "batch_id": "lot de don",
+    "funder": "financeur",
+    "starts_on": "début de la période",
+    "ends_on": "fin de la période",
+    "stages": "étapes payées",
+    "sites": "sites",
+    "categories": "publics comptés",
 }
 
 REASONS: Mapping[str, str] = {
@@ -110,6 +116,11 @@ REASONS: Mapping[str, str] = {
     "too_many": "trop d'ordinateurs dans un seul lot (500 au plus)",
     "malformed": "lettres, chiffres et tirets seulement (3 à 32 caractères)",
     "reserved_format": "cette forme est réservée aux étiquettes données par le système",
+    "before_start": "la fin ne peut pas être avant le début",
+    "unknown_funder": "ce financeur n'existe pas",
+    "unknown_programme": "ce programme n'existe pas",
+    "unknown_site": "ce site n'existe pas",
+    "site_not_in_programme": "ce site n'est pas dans ce programme",
 }
 
 

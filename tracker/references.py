@@ -1,4 +1,7 @@
-"""Use cases about reference data: sites, programmes and donors, registered then changed."""
+"""Use cases about reference data: sites, programmes and donors, registered then changed.
+
+Funders and funding lines (tracker.funding) use the same registering and changing.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ from tracker.domain.exceptions import (
     StaleEditError,
     UnknownRecordError,
 )
+from tracker.domain.funder import Funder
+from tracker.domain.funding_line import FundingLine
 from tracker.domain.programme import DEFAULT_YEARLY_TARGET, Programme
 from tracker.domain.site import Site
 from tracker.service import Service
@@ -24,8 +29,14 @@ from tracker.service import Service
 log = structlog.get_logger(__name__)
 
 
-R = TypeVar("R", Site, Programme, Donor)
-KINDS: dict[type[Aggregate], str] = {Site: "site", Programme: "programme", Donor: "donor"}
+R = TypeVar("R", Site, Programme, Donor, Funder, FundingLine)
+KINDS: dict[type[Aggregate], str] = {
+    Site: "site",
+    Programme: "programme",
+    Donor: "donor",
+    Funder: "funder",
+    FundingLine: "funding_line",
+}
 
 
 class References(Service):
@@ -171,7 +182,9 @@ class References(Service):
             raise UnknownRecordError(kind=KINDS[kind], key=code.strip().upper())
         return found
 
-    def _register(self, record: Site | Programme | Donor, code: str) -> Saved:
+    def _register(
+        self, record: Site | Programme | Donor | Funder | FundingLine, code: str
+    ) -> Saved:
         kind = KINDS[type(record)]
         if self._find(record.id, type(record)) is not None:
             raise RecordExistsError(kind=kind, key=code)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -37,6 +38,8 @@ PASSWORD = "une phrase de passe assez longue"  # noqa: S105 (every test account'
 PROGRAMME = "CD35"
 SITES = ("ESAT-RANCE", "TL-REDON")
 DONOR = "RENNES-METROPOLE"
+FUNDER = "FSE-PLUS"
+FUNDING_LINE = "FSE-2026-CD35"
 USERNAMES = {Role.WORKSHOP: "atelier", Role.OFFICER: "agent", Role.AUDITOR: "auditeur",
              Role.ADMIN: "admin"}  # fmt: skip
 INTAKE = UUID("6c1f3b1e-0000-4000-8000-000000000001")  # the donation every web store starts with
@@ -79,6 +82,12 @@ def _register_references(inventory: Inventory) -> None:
                                 programme=PROGRAMME, actor="test")  # fmt: skip
     inventory.register_donor(code=DONOR, name="Rennes Métropole", kind="local_authority",
                              town="Rennes", actor="test")  # fmt: skip
+    inventory.register_funder(code=FUNDER, name="Fonds social européen (FSE+)", kind="fse_plus",
+                              actor="test")  # fmt: skip
+    inventory.register_funding_line(code=FUNDING_LINE, funder=FUNDER, programme=PROGRAMME,
+                                    starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                                    stages=["triaged", "reconditioned"], sites=[SITES[0]],
+                                    categories=["jobseeker"], actor="test")  # fmt: skip
 
 
 def _add_user(inventory: Inventory, name: str, role: Role) -> None:
@@ -115,6 +124,8 @@ class Web:
     sites: ClassVar[tuple[str, ...]] = SITES
     programme: ClassVar[str] = PROGRAMME
     donor: ClassVar[str] = DONOR
+    funder: ClassVar[str] = FUNDER
+    funding_line: ClassVar[str] = FUNDING_LINE
 
     app: Litestar
     settings: Settings
@@ -148,7 +159,8 @@ class Web:
     def concrete(self, path: str) -> str:
         """A path template with its parameters replaced by records that exist in the store."""
         collection = path.split("/")[2] if path.count("/") > 1 else ""
-        codes = {"sites": SITES[0], "programmes": PROGRAMME, "donateurs": DONOR}
+        codes = {"sites": SITES[0], "programmes": PROGRAMME, "donateurs": DONOR,
+                 "financeurs": FUNDER, "lignes-de-financement": FUNDING_LINE}  # fmt: skip
         values = {
             "username": TARGET,
             "code": codes.get(collection),
@@ -257,19 +269,32 @@ class Web:
 
     def _reference_form(self, template: str) -> dict[str, Any] | None:
         parts = template.split("/")
-        kinds = {"sites": "site", "programmes": "programme", "donateurs": "donor"}
+        kinds = {"sites": "site", "programmes": "programme", "donateurs": "donor",
+                 "financeurs": "funder", "lignes-de-financement": "funding_line"}  # fmt: skip
         kind = kinds.get(parts[2]) if len(parts) > 2 else None
         if kind is None:
             return None
         unique = uuid4().hex[:6].upper()
+        if kind == "funding_line":
+            return self._funding_line_form(template, unique)
         if template.endswith("{code:str}"):
             record = getattr(self.inventory, kind)(self.concrete(template).rsplit("/", 1)[1])
             return {**{k: str(v) for k, v in vars(record).items()}, "name": f"Nom {unique}",
                     "active": "on", "version": record.version}  # fmt: skip
         return {"code": f"P{unique[:5]}" if kind == "programme" else f"T-{unique}",
-                "name": f"Nom {unique}", "kind": "other" if kind == "site" else "company",
+                "name": f"Nom {unique}",
+                "kind": {"site": "other", "funder": "foundation"}.get(kind, "company"),
                 "town": "Rennes", "programme": PROGRAMME, "territory": "Bretagne",
                 "yearly_target": "500"}  # fmt: skip
+
+    def _funding_line_form(self, template: str, unique: str) -> dict[str, Any]:
+        """A new line, or a real change of the line every store starts with (its note)."""
+        form = {"funder": FUNDER, "programme": PROGRAMME, "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31", "stages": ["loaned"],
+                "note": f"Note {unique}"}  # fmt: skip
+        if template.endswith("{code:str}"):
+            return {**form, "version": self.inventory.funding_line(FUNDING_LINE).version}
+        return {**form, "code": f"L-{unique}"}
 
     def add_user(self, name: str, role: Role) -> None:
         """A new account with this role and the usual password (the read models catch up)."""

@@ -72,7 +72,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/atelier/dons/{batch_id:uuid}"): frozenset({WORKSHOP}),
     ("GET", "/atelier/dons/{batch_id:uuid}/etiquettes.pdf"): frozenset({WORKSHOP}),
 }
-for _collection in ("sites", "programmes", "donateurs"):
+for _collection in ("sites", "programmes", "donateurs", "financeurs", "lignes-de-financement"):
     _base = f"/gestion/{_collection}"
     EXPECTED |= {
         ("GET", _base): READERS,

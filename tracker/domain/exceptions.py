@@ -164,7 +164,7 @@ class StoreBusyError(DomainError):
 
 
 class RecordExistsError(DomainError):
-    """Raised when a user, site, programme or donor is registered under a key already taken."""
+    """Raised when a user or a reference record (site, funder...) would take a key already taken."""
 
     code = "record_exists"
 
@@ -175,7 +175,7 @@ class RecordExistsError(DomainError):
 
 
 class UnknownRecordError(DomainError):
-    """Raised when no user, site, programme or donor has the key asked for."""
+    """Raised when no user or reference record (site, funder...) has the key asked for."""
 
     code = "unknown_record"
 

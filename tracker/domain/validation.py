@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TypeVar
@@ -24,6 +26,23 @@ def choice(field: str, value: str, allowed: type[E]) -> E:
         return allowed(value)
     except ValueError:
         raise InvalidValueError(field=field, reason="unknown_choice") from None
+
+
+def choices(
+    field: str, values: Iterable[str], allowed: type[E], *, required: bool = False
+) -> tuple[E, ...]:
+    """The enum members named by values, each once and in the enum's order."""
+    chosen = {choice(field, value, allowed) for value in values}
+    if required and not chosen:
+        raise InvalidValueError(field=field, reason="required")
+    return tuple(member for member in allowed if member in chosen)
+
+
+def day(field: str, value: date) -> date:
+    """A calendar date (not a moment in time)."""
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise InvalidValueError(field=field, reason="not_a_date")
+    return value
 
 
 def text(field: str, value: str, *, required: bool = False, max_length: int = 200) -> str:

@@ -117,6 +117,28 @@ class WriteOffReason(StrEnum):
     REGISTERED_IN_ERROR = "registered_in_error"
 
 
+class FundedStage(StrEnum):
+    """A step a funding line pays for, named as the read models count it."""
+
+    TRIAGED = "triaged"
+    DATA_WIPED = "data_wiped"
+    DISMANTLED = "dismantled"
+    RECONDITIONED = "reconditioned"
+    LOANED = "loaned"
+    RETURNED = "returned"
+
+
+class BeneficiaryCategory(StrEnum):
+    """A public a funder counts among those handed a computer (a rule, never said of a person)."""
+
+    MINIMUM_INCOME = "minimum_income"  # RSA, ASS…
+    JOBSEEKER = "jobseeker"
+    YOUNG_16_25 = "young_16_25"
+    SENIOR_60_PLUS = "senior_60_plus"
+    DISABILITY = "disability"
+    PRIORITY_NEIGHBOURHOOD = "priority_neighbourhood"  # QPV
+
+
 # Upper bounds that catch a typing slip (an extra zero) without refusing real values.
 MAX_KG = Decimal("1000")
 MAX_HOURS = Decimal("200")

@@ -28,6 +28,8 @@ from tracker.web.account import AccountController
 from tracker.web.computer_lists import ComputerListController
 from tracker.web.dashboard import DashboardController
 from tracker.web.errors import EXCEPTION_HANDLERS
+from tracker.web.funders import FunderController
+from tracker.web.funding_lines import FundingLineController
 from tracker.web.history import HistoryController
 from tracker.web.home import HomeController
 from tracker.web.intake import IntakeController
@@ -44,9 +46,9 @@ log = structlog.get_logger(__name__)
 HERE = Path(__file__).parent
 HTMX = HERE / "static" / "vendor" / "htmx.min.js"
 CONTROLLERS = (SignInController, HomeController, AccountController, UserController,
-               SiteController, ProgrammeController, DonorController, StationController,
-               IntakeController, DashboardController, ComputerListController,
-               HistoryController)  # fmt: skip
+               SiteController, ProgrammeController, DonorController, FunderController,
+               FundingLineController, StationController, IntakeController,
+               DashboardController, ComputerListController, HistoryController)  # fmt: skip
 SECURITY_HEADERS = {
     # 'wasm-unsafe-eval': the camera scanner decodes QR codes with WebAssembly (zxing-wasm).
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, get
 from litestar.response import Redirect, Template
 
-from projections import activity, asset_register, directory
+from projections import activity, asset_register, directory, funding
 from projections.database import connection
 from tracker.domain.lifecycle import State
 from tracker.domain.user import Role
@@ -63,5 +63,7 @@ class HomeController(Controller):
                 "sites": len(directory.sites(conn)),
                 "programmes": len(directory.programmes(conn)),
                 "donors": len(directory.donors(conn)),
+                "funders": len(funding.funders(conn)),
+                "funding_lines": len(funding.funding_lines(conn)),
             }
         return page(request, "pages/home_management.html", {"counts": counts})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from tracker.domain.donor import DonorKind
+from tracker.domain.funder import FunderKind
 from tracker.domain.lifecycle import State
 from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
+from tracker.domain.vocabulary import BeneficiaryCategory, FundedStage
 from tracker.web.pages import N_
 
 STATES = {
@@ -42,6 +44,30 @@ DONOR_KINDS = {
     DonorKind.ASSOCIATION: N_("Association"),
     DonorKind.OTHER: N_("Autre"),
 }
+FUNDER_KINDS = {
+    FunderKind.DEPARTEMENT: N_("Département"),
+    FunderKind.FSE_PLUS: N_("FSE+ (Fonds social européen)"),
+    FunderKind.FEDER: N_("FEDER (Fonds européen de développement régional)"),
+    FunderKind.FOUNDATION: N_("Fondation"),
+    FunderKind.STATE_CALL: N_("Appel à projets de l'État"),
+    FunderKind.OTHER: N_("Autre"),
+}
+FUNDED_STAGES = {  # what a funding line pays for, in the order of the chain
+    FundedStage.TRIAGED: N_("Tri"),
+    FundedStage.DATA_WIPED: N_("Effacement des données"),
+    FundedStage.DISMANTLED: N_("Démantèlement"),
+    FundedStage.RECONDITIONED: N_("Reconditionnement"),
+    FundedStage.LOANED: N_("Remise au bénéficiaire (prêt)"),
+    FundedStage.RETURNED: N_("Retour"),
+}
+BENEFICIARY_CATEGORIES = {
+    BeneficiaryCategory.MINIMUM_INCOME: N_("allocataire de minima sociaux (RSA, ASS…)"),
+    BeneficiaryCategory.JOBSEEKER: N_("demandeur d'emploi"),
+    BeneficiaryCategory.YOUNG_16_25: N_("jeune de 16 à 25 ans"),
+    BeneficiaryCategory.SENIOR_60_PLUS: N_("senior de 60 ans et plus"),
+    BeneficiaryCategory.DISABILITY: N_("personne en situation de handicap"),
+    BeneficiaryCategory.PRIORITY_NEIGHBOURHOOD: N_("habitant d'un quartier prioritaire (QPV)"),
+}
 STAGES = {
     "donated": N_("Dons reçus"),
     "triaged": N_("Triés"),
@@ -62,4 +88,10 @@ STEPS = {  # what each event of a computer is called in lists of activity
 
 def install(globals_: dict[str, object]) -> None:
     """Give the templates the words for codes."""
-    globals_.update(STATES=STATES, STAGE_NAMES=STEPS, ROLE_NAMES=ROLES)
+    globals_.update(
+        STATES=STATES,
+        STAGE_NAMES=STEPS,
+        ROLE_NAMES=ROLES,
+        FUNDED_STAGE_NAMES=FUNDED_STAGES,
+        CATEGORY_NAMES=BENEFICIARY_CATEGORIES,
+    )

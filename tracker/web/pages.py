@@ -38,6 +38,11 @@ REASONS = {
     "not_for_this_role": N_("Seul le rôle atelier est lié à des sites."),
     "passwords_differ": N_("Les deux mots de passe ne sont pas les mêmes."),
     "wrong_password": N_("Ce n'est pas votre mot de passe actuel."),
+    "not_a_date": N_("Ce n'est pas une date. Exemple : 21/11/2026."),
+    "before_start": N_("La fin ne peut pas être avant le début."),
+    "unknown_funder": N_("Ce financeur n'existe pas : créez-le d'abord dans Financeurs."),
+    "unknown_site": N_("Ce site n'existe pas : créez-le d'abord dans Sites."),
+    "site_not_in_programme": N_("Choisissez seulement des sites du programme de la ligne."),
 }
 REFUSALS = {
     "record_exists": N_("Ce code (ou ce nom) est déjà utilisé. Choisissez-en un autre."),

@@ -1,11 +1,12 @@
 """Sites, programmes and donors: lists for everyone who reads, forms for those who manage them.
 
-The three resources share one list page and one form page; each declares its fields.
+The resources share one list page and one form page; each declares its fields (funders, in
+tracker.web.funders, reuse them too).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from tracker.application import Inventory
 from tracker.domain.exceptions import DomainError, InvalidValueError, StaleEditError
 from tracker.web.access import READERS, REFERENCE_EDITORS, allow
 from tracker.web.forms import Form, text
-from tracker.web.labels import DONOR_KINDS, SITE_KINDS
+from tracker.web.labels import DONOR_KINDS, FUNDER_KINDS, SITE_KINDS
 from tracker.web.pages import N_, account_of, field_errors, notify, page, refusal, t
 from tracker.web.sign_in import services_of
 
@@ -55,13 +56,16 @@ class Resource:
     change: Callable[..., Saved]
     names: Sequence[str] = ("code", "name", "kind", "town")
     numbers: Sequence[str] = field(default_factory=tuple)
+    list_template: str = "pages/records.html"
+    form_template: str = "pages/record_form.html"
+    related: Callable[[Connection, str], Mapping[str, Any]] = lambda _conn, _code: {}
 
 
 def _programme_choices(conn: Connection) -> list[tuple[str, str]]:
     return [(p.code, f"{p.code} — {p.name}") for p in directory.programmes(conn)]
 
 
-def _code(hint: str) -> Field:
+def code_field(hint: str) -> Field:
     return Field("code", N_("Code"), hint=hint, required=True)
 
 
@@ -70,8 +74,8 @@ SITES = Resource(
     columns=(("code", N_("Code")), ("name", N_("Nom")), ("kind", N_("Rôle")),
              ("town", N_("Commune")), ("programme", N_("Programme"))),
     fields=lambda conn: [
-        _code(N_("Court, en majuscules, par exemple TL-REDON. Il est enregistré avec chaque "
-                 "étape et ne change plus.")),
+        code_field(N_("Court, en majuscules, par exemple TL-REDON. Il est enregistré avec chaque "
+                      "étape et ne change plus.")),
         Field("name", N_("Nom"), required=True),
         Field("kind", N_("Rôle dans la chaîne"), "select", choices=list(SITE_KINDS.items())),
         Field("town", N_("Commune")),
@@ -88,7 +92,8 @@ PROGRAMMES = Resource(
     columns=(("code", N_("Code")), ("name", N_("Nom")), ("territory", N_("Territoire")),
              ("yearly_target", N_("Objectif par an"))),
     fields=lambda conn: [
-        _code(N_("2 à 8 lettres ou chiffres, par exemple CD35. Il commence chaque étiquette.")),
+        code_field(N_("2 à 8 lettres ou chiffres, par exemple CD35. Il commence chaque "
+                      "étiquette.")),
         Field("name", N_("Nom"), required=True),
         Field("territory", N_("Territoire"), required=True),
         Field("yearly_target", N_("Objectif : ordinateurs remis par an"), "number",
@@ -105,7 +110,7 @@ DONORS = Resource(
     columns=(("code", N_("Code")), ("name", N_("Nom")), ("kind", N_("Type")),
              ("town", N_("Commune"))),
     fields=lambda conn: [
-        _code(N_("Court, en majuscules, par exemple RENNES-METROPOLE.")),
+        code_field(N_("Court, en majuscules, par exemple RENNES-METROPOLE.")),
         Field("name", N_("Nom"), required=True),
         Field("kind", N_("Type"), "select", choices=list(DONOR_KINDS.items())),
         Field("town", N_("Commune")),
@@ -135,9 +140,9 @@ class ReferencePages:
     def list(self, request: Request[Any, Any, Any]) -> Template:
         with connection(services_of(request).database) as conn:
             rows = self.resource.rows(conn)
-        return page(request, "pages/records.html", {
-            "resource": self.resource, "rows": rows, "can_edit": _can_edit(request),
-            "labels": {**SITE_KINDS, **DONOR_KINDS},
+        return page(request, self.resource.list_template, {
+            "resource": self.resource, "rows": rows, "can_edit": can_edit(request),
+            "labels": {**SITE_KINDS, **DONOR_KINDS, **FUNDER_KINDS},
         })  # fmt: skip
 
     def form(
@@ -147,9 +152,10 @@ class ReferencePages:
     ) -> Template:  # fmt: skip
         with connection(services_of(request).database) as conn:
             fields = self.resource.fields(conn)
-        return page(request, "pages/record_form.html", {
+            related = self.resource.related(conn, code) if code else {}
+        return page(request, self.resource.form_template, {
             "resource": self.resource, "fields": fields, "values": values, "code": code,
-            "version": version, "errors": errors or {}, "message": message,
+            "version": version, "errors": errors or {}, "message": message, **related,
         }, status=status)  # fmt: skip
 
     def edit(self, request: Request[Any, Any, Any], code: FromPath[str]) -> Template:
@@ -157,7 +163,7 @@ class ReferencePages:
         return self.form(request, values, code=values["code"], version=version)
 
     def create(self, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
-        services, actor = services_of(request), _actor(request)
+        services, actor = services_of(request), actor_of(request)
         try:
             values = _parsed(self.resource, data)
             saved = self.resource.register(services.inventory, **values, actor=actor)
@@ -170,7 +176,7 @@ class ReferencePages:
     def update(
         self, request: Request[Any, Any, Any], code: FromPath[str], data: Form
     ) -> Template | Redirect:
-        services, actor = services_of(request), _actor(request)
+        services, actor = services_of(request), actor_of(request)
         seen = int(text(data, "version") or 0)
         active = text(data, "active") == "on"
         try:
@@ -196,12 +202,14 @@ class ReferencePages:
         return Redirect(self.resource.path, status_code=303)
 
 
-def _actor(request: Request[Any, Any, Any]) -> str:
+def actor_of(request: Request[Any, Any, Any]) -> str:
+    """The user name of the person signed in, recorded as who made a change."""
     account = account_of(request)
     return account.username if account else ""
 
 
-def _can_edit(request: Request[Any, Any, Any]) -> bool:
+def can_edit(request: Request[Any, Any, Any]) -> bool:
+    """Whether the person signed in manages reference records (the others only read them)."""
     account = account_of(request)
     return account is not None and bool(account.roles & REFERENCE_EDITORS)
 

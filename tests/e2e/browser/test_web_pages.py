@@ -58,11 +58,21 @@ ACCOUNTS = (
         Visit(("Gestion", "Donateurs"), "/gestion/donateurs", "Donateurs"),
         Visit(("Gestion", "Donateurs", "Nouveau donateur"), "/gestion/donateurs/nouveau",
               "Nouveau donateur"),
+        Visit(("Gestion", "Financeurs"), "/gestion/financeurs", "Financeurs"),
+        Visit(("Gestion", "Financeurs", "Nouveau financeur"), "/gestion/financeurs/nouveau",
+              "Nouveau financeur"),
+        Visit(("Gestion", "Lignes de financement"), "/gestion/lignes-de-financement",
+              "Lignes de financement"),
+        Visit(("Gestion", "Lignes de financement", "Nouvelle ligne de financement"),
+              "/gestion/lignes-de-financement/nouveau", "Nouvelle ligne de financement"),
         MY_ACCOUNT,
     )),
     DemoAccount("auditeur", "demo-auditeur", "/audit", "Audit", (
         Visit(("Suivi",), "/suivi", "Tableau de bord du programme"),
         Visit(("Audit",), "/audit", "Audit"),
+        Visit(("Audit", "Financeurs"), "/gestion/financeurs", "Financeurs"),
+        Visit(("Audit", "Lignes de financement"), "/gestion/lignes-de-financement",
+              "Lignes de financement"),
         Visit(("Comptes",), "/gestion/utilisateurs", "Comptes"),
         Visit(("Comptes", "atelier"), "/gestion/utilisateurs/atelier",
               "Compte atelier (démo) atelier"),
@@ -80,6 +90,8 @@ ACCOUNTS = (
               "Modifier ESAT-RANCE"),
         Visit(("Gestion", "Programmes"), "/gestion/programmes", "Programmes"),
         Visit(("Gestion", "Donateurs"), "/gestion/donateurs", "Donateurs"),
+        Visit(("Gestion", "Financeurs", "Modifier CD35"), "/gestion/financeurs/CD35",
+              "Modifier CD35"),
         MY_ACCOUNT,
     )),
 )  # fmt: skip
@@ -411,3 +423,38 @@ def test_the_list_of_accounts_shows_every_column_on_a_desktop_screen(
     for column in ("Nom d'utilisateur", "Nom affiché", "Rôles", "Sites", "Statut"):
         expect(page.get_by_role("columnheader", name=column)).to_be_in_viewport()
     page.screenshot(path=SCREENSHOTS / "admin-users-desktop.png", full_page=True)
+
+
+def test_an_officer_records_a_funding_line_after_a_refusal_that_points_at_the_field(
+    page: Page, live_server: str, axe: AxeCheck
+) -> None:
+    code = f"FSE-{unique()}".upper()
+    sign_in(page, live_server, "agent", "demo-agent")
+    visit(page, live_server, Visit(
+        ("Gestion", "Lignes de financement", "Nouvelle ligne de financement"),
+        "/gestion/lignes-de-financement/nouveau", "Nouvelle ligne de financement",
+    ))  # fmt: skip
+
+    field(page, "Code").fill(code)
+    field(page, "Financeur").select_option(label="Fonds social européen (FSE+) — FSE-PLUS")
+    field(page, "Premier jour payé").fill("2027-07-01")
+    field(page, "Dernier jour payé").fill("2027-06-30")
+    page.get_by_role("group", name=named("Étapes payées")).get_by_label("Tri").check()
+    page.get_by_role("checkbox", name=re.compile("ESAT-RANCE")).check()
+    page.get_by_role("checkbox", name=re.compile("^demandeur d'emploi")).check()
+    page.get_by_role("button", name="Enregistrer").click()
+
+    expect(page.get_by_text("La fin ne peut pas être avant le début.")).to_be_visible()
+    expect(field(page, "Dernier jour payé")).to_be_focused()
+    expect(page.get_by_role("checkbox", name=re.compile("ESAT-RANCE"))).to_be_checked()
+    axe(page, "officer: a refused funding line")
+
+    field(page, "Dernier jour payé").fill("2027-12-31")
+    page.get_by_role("button", name="Enregistrer").click()
+
+    expect(page).to_have_url(f"{live_server}/gestion/lignes-de-financement")
+    expect(page.get_by_role("status")).to_have_text("C'est enregistré.")
+    row = page.get_by_role("row", name=re.compile(code))
+    expect(row).to_contain_text("du 1 juil. 2027 au 31 déc. 2027")
+    expect(row).to_contain_text("ESAT-RANCE")
+    axe(page, "officer: the funding lines with the new one")
