@@ -188,6 +188,13 @@ class Stream:
         if not self.sites:
             self.inventory.register_programme(code="CD35", name="CD35", territory="35",
                                               actor="admin")  # fmt: skip
+            self.inventory.register_funder(code="FSE-PLUS", name="FSE+", kind="fse_plus",
+                                           actor="admin")  # fmt: skip
+            self.inventory.register_funding_line(
+                code="FSE-2026-CD35", funder="FSE-PLUS", programme="CD35",
+                starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31),
+                stages=("reconditioned",), actor="admin",
+            )  # fmt: skip
         if not self.sites or self.rng.random() < 0.5:
             code = f"SITE-{len(self.sites) + 1}"
             self.inventory.register_site(code=code, name=code, kind="third_place", town="",
