@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
@@ -50,6 +50,14 @@ class Standing:
 
 def standing(steps: Iterable[Step]) -> Standing:
     """Fold steps in force, with their corrections, the way the aggregate does."""
+    now = Standing(State.AWAITING_TRIAGE, "", "", None, None, {})
+    for now in standings(steps):  # noqa: B007 - the last one is where the steps leave it
+        pass
+    return now
+
+
+def standings(steps: Iterable[Step]) -> Iterator[Standing]:
+    """Where the computer stands after each step in force, in order (one pass)."""
     state, site, grade = State.AWAITING_TRIAGE, "", ""
     since: date | None = None
     agreement_end: date | None = None
@@ -71,7 +79,7 @@ def standing(steps: Iterable[Step]) -> Standing:
         if new_state != state or since is None:
             state, since = new_state, step.occurred_on
         entered[STAGES[step.kind]] = step.occurred_on
-    return Standing(state, site, grade, since, agreement_end, entered)
+        yield Standing(state, site, grade, since, agreement_end, dict(entered))
 
 
 def derive(timeline: Timeline) -> Derived:

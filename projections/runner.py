@@ -28,6 +28,7 @@ from projections import (
     flow,
     funding,
     lead_times,
+    ledger,
     loans,
     materials,
 )
@@ -48,6 +49,7 @@ READ_MODELS: tuple[AnyModel, ...] = (
     dashboard.READ_MODEL,
     directory.READ_MODEL,
     funding.READ_MODEL,
+    ledger.READ_MODEL,
 )
 COMPUTER_TOPIC = f"{Computer.__module__}:"
 Progress = Callable[[int, int], None]  # (events read in this batch, position reached)

@@ -33,7 +33,12 @@ class Step:
     site: str
     details: Mapping[str, Any]
     cancelled_by: int | None = None
-    corrected_by: int | None = None
+    corrected_by: int | None = None  # the correction that made these details (None: as recorded)
+    earlier: tuple[Step, ...] = ()  # the step as it stood before each correction, oldest first
+
+    def editions(self) -> tuple[Step, ...]:
+        """The step as first recorded, then after each correction: the last is this one."""
+        return (*self.earlier, replace(self, earlier=()))
 
     @property
     def in_force(self) -> bool:
@@ -115,7 +120,13 @@ def _corrected(step: Step, changes: Mapping[str, str], by: int) -> Step:
             details[field] = Decimal(raw)
         else:
             details[field] = raw
-    return replace(step, occurred_on=occurred_on, details=details, corrected_by=by)
+    return replace(
+        step,
+        occurred_on=occurred_on,
+        details=details,
+        corrected_by=by,
+        earlier=(*step.earlier, replace(step, earlier=())),
+    )
 
 
 # The stage each step moves a computer into, as counted by the read models.
