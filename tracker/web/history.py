@@ -7,8 +7,6 @@ that day saw it), with the corrections recorded since.
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -20,6 +18,7 @@ from tracker.domain.exceptions import InvalidTagError, UnknownComputerError
 from tracker.history import computer_history
 from tracker.history_as_of import as_happened, as_known, corrected_since
 from tracker.web.access import READERS, allow
+from tracker.web.forms import NOT_A_DATE, day_in
 from tracker.web.history_view import changes, rows
 from tracker.web.pages import N_, language, page, t
 from tracker.web.sign_in import services_of
@@ -27,10 +26,6 @@ from tracker.web.sign_in import services_of
 NOT_FOUND = N_("Aucun ordinateur ne porte l'étiquette « %(query)s ». Vérifiez ce qui est écrit "
                "sur l'étiquette et réessayez.")  # fmt: skip
 EMPTY = N_("Tapez ou scannez l'étiquette de l'ordinateur.")
-NOT_A_DATE = N_("Ce n'est pas une date. Exemple : 21/11/2026.")
-# What a date field accepts: the browser's ISO date, or a date typed the French way.
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
-FRENCH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})", re.ASCII)
 
 
 class HistoryController(Controller):
@@ -67,7 +62,7 @@ class HistoryController(Controller):
         inventory = services_of(request).inventory
         history = computer_history(inventory, tag)
         zone, lang = inventory.zone, language(request)
-        happened_on, known_on = _day(au), _day(connu_le)
+        happened_on, known_on = day_in(au), day_in(connu_le)
         errors = {
             name: t(request, NOT_A_DATE)
             for name, raw, day in (("au", au, happened_on), ("connu_le", connu_le, known_on))
@@ -98,18 +93,3 @@ class HistoryController(Controller):
                     for later in corrected_since(events, known_on, zone)
                 ]
         return page(request, "pages/history.html", context, status=400 if errors else 200)
-
-
-def _day(raw: str) -> date | None:
-    """The date in a query parameter, None when it is empty or not a date."""
-    text = raw.strip()
-    try:
-        if ISO_DATE.fullmatch(text):
-            return date.fromisoformat(text)
-        french = FRENCH_DATE.fullmatch(text)
-        if french:
-            day, month, year = map(int, french.groups())
-            return date(year, month, day)
-    except ValueError:  # 2026-02-30
-        return None
-    return None
