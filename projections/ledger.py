@@ -90,10 +90,11 @@ def _edition_at(step: Step, point: int) -> Step:
 
 
 def _row(timeline: Timeline, version: int, since: int, values: _Values, until: int) -> Row:
+    # In UTC: SQLite compares these as text, and a clock may stamp events with any offset.
     recorded = timeline.steps
-    known_to = recorded[until - 1].recorded_at if until else None
+    known_to = recorded[until - 1].recorded_at.astimezone(UTC) if until else None
     return (timeline.computer_id, version, since, *values,
-            recorded[since - 1].recorded_at, known_to)  # fmt: skip
+            recorded[since - 1].recorded_at.astimezone(UTC), known_to)  # fmt: skip
 
 
 READ_MODEL = ReadModel("ledger", (TABLE,), derive)
@@ -262,8 +263,9 @@ def changes_since(
         )
         then = next((_step(row[:-1]) for row in rows if row[-1]), None)
         now = next((_step(row[:-1]) for row in rows if row[-2] is None), None)
-        if _differs(then, now):
-            tag = (then or now).tag  # type: ignore[union-attr]  # one of them exists
+        dated_within = [s for s in (then, now) if s and start <= s.occurred_on <= end]
+        if _differs(then, now) and dated_within:  # not just dated within in between
+            tag = dated_within[0].tag
             found.append(Change(tag, int(version), then, now))
     return sorted(found, key=lambda c: ((c.now or c.then).occurred_on, c.tag, c.version))  # type: ignore[union-attr]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
+import socket
 import sys
 
 import click
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from projections import directory
 from projections.database import connection
@@ -48,7 +51,7 @@ def serve(context: click.Context, host: str, port: int, workers: int, demo: bool
     address = f"http://{host}:{port}"
     click.echo(f"Le suivi des ordinateurs est ouvert sur {address} (Ctrl-C pour arrêter).")
     sys.stdout.flush()
-    uvicorn.run(
+    config = uvicorn.Config(
         "tracker.web.app:app_from_environment",
         factory=True,
         host=host,
@@ -59,6 +62,18 @@ def serve(context: click.Context, host: str, port: int, workers: int, demo: bool
         server_header=False,
         proxy_headers=True,
     )
+    if workers == 1:
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:
+            sys.exit(1)  # the port was taken, or the application could not start
+        return
+    # uvicorn binds the shared socket without IPPROTO_TCP, so asyncio leaves Nagle on for the
+    # workers' connections: ~40 ms per kept-alive request (Kludex/uvicorn#3149). Rewrap it.
+    bound = config.bind_socket()
+    shared = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+    with contextlib.suppress(KeyboardInterrupt):
+        Multiprocess(config, sockets=[shared]).run()
 
 
 @click.group(help="Gérer les comptes depuis le terminal (le premier administrateur).")
