@@ -93,6 +93,10 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
             "previous INTEGER NOT NULL, digest BLOB NOT NULL, link BLOB NOT NULL)"
         )
         self._select_head = f"SELECT {_COLUMNS} FROM {chain} ORDER BY position DESC LIMIT 1"  # noqa: S608
+        self._select_head_upto = (
+            f"SELECT {_COLUMNS} FROM {chain} WHERE position <= ? "  # noqa: S608
+            "ORDER BY position DESC LIMIT 1"
+        )
         self._select_links = (
             f"SELECT {_COLUMNS} FROM {chain} WHERE position > ? ORDER BY position LIMIT ?"  # noqa: S608
         )
@@ -121,6 +125,16 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(self._select_links, (after, limit))
             return [Link(r[0], r[1], bytes(r[2]), bytes(r[3])) for r in c.fetchall()]
+
+    def head(self, at_most: int | None = None) -> Link | None:
+        """The last link (None: empty log); with `at_most`, the last one at or before it."""
+        with self.datastore.transaction(commit=False) as c:
+            if at_most is None:
+                c.execute(self._select_head)
+            else:
+                c.execute(self._select_head_upto, (at_most,))
+            row = c.fetchone()
+            return Link(row[0], row[1], bytes(row[2]), bytes(row[3])) if row else None
 
     def seal(self, batch: int = 20_000) -> int:
         """Link a log written before the chain existed, once; returns how many were linked."""
@@ -151,6 +165,10 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
         )
         self._select_head = SQL(
             "SELECT position, previous, digest, link FROM {} ORDER BY position DESC LIMIT 1"
+        ).format(table)
+        self._select_head_upto = SQL(
+            "SELECT position, previous, digest, link FROM {} WHERE position <= %s "
+            "ORDER BY position DESC LIMIT 1"
         ).format(table)
         self._select_links = SQL(
             "SELECT position, previous, digest, link FROM {} WHERE position > %s "
@@ -186,6 +204,20 @@ class ChainedPostgresRecorder(PostgresApplicationRecorder):
                 Link(r["position"], r["previous"], bytes(r["digest"]), bytes(r["link"]))
                 for r in curs.fetchall()
             ]
+
+    def head(self, at_most: int | None = None) -> Link | None:
+        """The last link (None: empty log); with `at_most`, the last one at or before it."""
+        with self.datastore.transaction(commit=False) as curs:
+            if at_most is None:
+                curs.execute(self._select_head)
+            else:
+                curs.execute(self._select_head_upto, (at_most,))
+            r = curs.fetchone()
+            return (
+                Link(r["position"], r["previous"], bytes(r["digest"]), bytes(r["link"]))
+                if r
+                else None
+            )
 
     def seal(self, batch: int = 20_000) -> int:
         """Link a log written before the chain existed, once; returns how many were linked."""

@@ -28,11 +28,13 @@ from tracker.web.account import AccountController
 from tracker.web.computer_lists import ComputerListController
 from tracker.web.dashboard import DashboardController
 from tracker.web.errors import EXCEPTION_HANDLERS
+from tracker.web.funder_report import FunderReportController
 from tracker.web.funders import FunderController
 from tracker.web.funding_lines import FundingLineController
 from tracker.web.history import HistoryController
 from tracker.web.home import HomeController
 from tracker.web.intake import IntakeController
+from tracker.web.programme_as_of import ProgrammeAsOfController
 from tracker.web.references import DonorController, ProgrammeController, SiteController
 from tracker.web.request_log import request_log
 from tracker.web.services import Services
@@ -48,7 +50,8 @@ HTMX = HERE / "static" / "vendor" / "htmx.min.js"
 CONTROLLERS = (SignInController, HomeController, AccountController, UserController,
                SiteController, ProgrammeController, DonorController, FunderController,
                FundingLineController, StationController, IntakeController,
-               DashboardController, ComputerListController, HistoryController)  # fmt: skip
+               DashboardController, ComputerListController, HistoryController,
+               FunderReportController, ProgrammeAsOfController)  # fmt: skip
 SECURITY_HEADERS = {
     # 'wasm-unsafe-eval': the camera scanner decodes QR codes with WebAssembly (zxing-wasm).
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
