@@ -51,6 +51,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/audit"): frozenset({AUDITOR}),
     ("GET", "/audit/ordinateurs"): READERS,
     ("GET", "/audit/programme"): READERS,
+    ("GET", "/audit/preuves.zip"): READERS,
     ("GET", "/audit/financeurs/{code:str}/rapport"): READERS,
     ("GET", "/audit/financeurs/{code:str}/rapport/etapes"): READERS,
     ("GET", "/audit/financeurs/{code:str}/rapport.pdf"): READERS,

@@ -28,6 +28,7 @@ from tracker.web.account import AccountController
 from tracker.web.computer_lists import ComputerListController
 from tracker.web.dashboard import DashboardController
 from tracker.web.errors import EXCEPTION_HANDLERS
+from tracker.web.evidence import EvidenceController
 from tracker.web.funder_report import FunderReportController
 from tracker.web.funders import FunderController
 from tracker.web.funding_lines import FundingLineController
@@ -51,7 +52,7 @@ CONTROLLERS = (SignInController, HomeController, AccountController, UserControll
                SiteController, ProgrammeController, DonorController, FunderController,
                FundingLineController, StationController, IntakeController,
                DashboardController, ComputerListController, HistoryController,
-               FunderReportController, ProgrammeAsOfController)  # fmt: skip
+               FunderReportController, ProgrammeAsOfController, EvidenceController)  # fmt: skip
 SECURITY_HEADERS = {
     # 'wasm-unsafe-eval': the camera scanner decodes QR codes with WebAssembly (zxing-wasm).
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
