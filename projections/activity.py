@@ -42,7 +42,7 @@ class ActivityEntry:
     actor: str
     site: str
     occurred_on: date
-    recorded_at: str
+    recorded_at: datetime
     cancelled: bool
 
 
@@ -56,10 +56,12 @@ def recent(conn: Connection, limit: int = 20, site: str | None = None) -> list[A
     sql += " ORDER BY recorded_at DESC, computer_id, version DESC LIMIT ?"
     params.append(limit)
     return [
-        ActivityEntry(tag, stage, actor, where, as_date(day) or date.min, _text(at), by is not None)
+        ActivityEntry(
+            tag, stage, actor, where, as_date(day) or date.min, _instant(at), by is not None
+        )
         for tag, stage, actor, where, day, at, by in conn.execute(sql, params)
     ]
 
 
-def _text(value: object) -> str:
-    return value.isoformat() if isinstance(value, datetime) else str(value)
+def _instant(value: object) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))

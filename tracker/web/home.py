@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from litestar import Controller, Request, get
@@ -52,8 +53,10 @@ class HomeController(Controller):
             recent = activity.recent(conn, 25)
             computers = asset_register.count(conn)
         status = services.read_models.status()
+        zone = services.inventory.zone
+        for_people = [replace(e, recorded_at=e.recorded_at.astimezone(zone)) for e in recent]
         return page(request, "pages/home_auditor.html",
-                    {"recent": recent, "computers": computers, "status": status})  # fmt: skip
+                    {"recent": for_people, "computers": computers, "status": status})  # fmt: skip
 
     @get("/gestion", opt=allow(REFERENCE_EDITORS), sync_to_thread=True)
     def show_management_home(self, request: Request[Any, Any, Any]) -> Template:
