@@ -67,6 +67,8 @@ def test_a_small_data_set_is_generated_through_the_domain_then_measured(tmp_path
         "read models: catch-up, all of them",
         "history of one computer",
         "one computer as known on a date",
+        "a programme's year as known on a date",
+        "a programme's computers on a date, as known",
     ]
     assert all(row.figure > 0 and row.baseline > 0 for row in report.rows)
     assert "| history of one computer | sqlite | demo |" in report.table()
