@@ -106,3 +106,70 @@ def ending_by_place(
         params.append(site)
     rows = conn.execute(sql + " GROUP BY third_place ORDER BY MIN(agreement_end)", params)
     return [EndingAtPlace(place, int(n), as_date(first) or start) for place, n, first in rows]
+
+
+@dataclass(frozen=True)
+class PersonLoan:
+    """One loan agreement of a beneficiary, for their own record (never shown to funders)."""
+
+    tag: str
+    third_place: str
+    agreement_start: date
+    agreement_end: date
+    contribution_cents: int
+    status: str
+    ended_on: date | None
+    end_reason: str | None
+
+
+def of_beneficiary(conn: Connection, code: str) -> list[PersonLoan]:
+    """Every loan in force made to the person with this code, the first first."""
+    rows = conn.execute(
+        "SELECT tag, third_place, agreement_start, agreement_end, contribution_cents, status, "
+        "ended_on, end_reason FROM loans WHERE beneficiary_code = ? "
+        "ORDER BY agreement_start, tag",
+        (code,),
+    )
+    return [
+        PersonLoan(
+            tag,
+            place,
+            as_date(start) or date.min,
+            as_date(end) or date.min,
+            int(cents),
+            status,
+            as_date(ended),
+            reason,
+        )
+        for tag, place, start, end, cents, status, ended, reason in rows
+    ]
+
+
+@dataclass(frozen=True)
+class AgreementEnding:
+    """An active agreement of a third place and the code of the person who holds it."""
+
+    tag: str
+    beneficiary_code: str
+    agreement_end: date
+
+
+def ending_at(conn: Connection, third_place: str, start: date, end: date) -> list[AgreementEnding]:
+    """Active agreements of one third place ending from start to end inclusive, soonest first."""
+    rows = conn.execute(
+        "SELECT tag, beneficiary_code, agreement_end FROM loans WHERE status = ? "
+        "AND third_place = ? AND agreement_end >= ? AND agreement_end <= ? "
+        "ORDER BY agreement_end, tag",
+        (ACTIVE, third_place, start, end),
+    )
+    return [AgreementEnding(tag, code, as_date(day) or start) for tag, code, day in rows]
+
+
+def last_agreement_ends(conn: Connection) -> dict[str, date | None]:
+    """Per beneficiary code, when their last agreement ended; None while one is still active."""
+    rows = conn.execute(
+        "SELECT beneficiary_code, MAX(CASE WHEN status = ? THEN 1 ELSE 0 END), "
+        "MAX(COALESCE(ended_on, agreement_end)) FROM loans GROUP BY beneficiary_code",
+        (ACTIVE,),
+    )
+    return {code: None if active else as_date(last) for code, active, last in rows}

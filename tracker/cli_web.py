@@ -15,6 +15,7 @@ from projections import directory
 from projections.database import connection
 from tracker.cli_common import EXIT_BAD_INPUT, fail, inventory_of, read_models
 from tracker.domain.user import Role
+from tracker.personal_data import sealer_from
 from tracker.settings import DEFAULT_DATABASE_URL, Settings
 from tracker.web.app import secret_key
 
@@ -48,6 +49,7 @@ def serve(context: click.Context, host: str, port: int, workers: int, demo: bool
         click.echo("Aucun compte : créez le premier administrateur avec "
                    "« tracker user add NOM --role admin ».", err=True)  # fmt: skip
     secret_key(settings)  # created once here, not by several workers at the same moment
+    sealer_from(settings)  # the register key too (and a wrong one stops here, in words)
     address = f"http://{host}:{port}"
     click.echo(f"Le suivi des ordinateurs est ouvert sur {address} (Ctrl-C pour arrêter).")
     sys.stdout.flush()

@@ -29,6 +29,9 @@ class Settings:
     session_max_hours: int = 10
     projections: str = "embedded"  # or "external": `tracker project` runs beside the web workers
     co2_factors: str = ""  # a TOML file of CO2e factors per device type; empty: tracker/co2.toml
+    register_key: str = ""  # the beneficiary register's master key (base64); see personal_data
+    register_key_file: str = ""  # or a file holding it; neither: var/register-key
+    retention_months: int = 36  # personal data kept after a person's last agreement ends
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -41,12 +44,15 @@ class Settings:
             log_format=env.get("TRACKER_LOG_FORMAT", "").strip() or cls.log_format,
             secret_key=env.get("TRACKER_SECRET_KEY", "").strip(),
             public_url=env.get("TRACKER_PUBLIC_URL", "").strip().rstrip("/") or cls.public_url,
-            session_idle_minutes=_minutes(
+            session_idle_minutes=_positive(
                 env, "TRACKER_SESSION_IDLE_MINUTES", cls.session_idle_minutes
             ),
-            session_max_hours=_minutes(env, "TRACKER_SESSION_MAX_HOURS", cls.session_max_hours),
+            session_max_hours=_positive(env, "TRACKER_SESSION_MAX_HOURS", cls.session_max_hours),
             projections=env.get("TRACKER_PROJECTIONS", "").strip() or cls.projections,
             co2_factors=env.get("TRACKER_CO2_FACTORS", "").strip(),
+            register_key=env.get("TRACKER_REGISTER_KEY", "").strip(),
+            register_key_file=env.get("TRACKER_REGISTER_KEY_FILE", "").strip(),
+            retention_months=_positive(env, "TRACKER_RETENTION_MONTHS", cls.retention_months),
         )
         settings.zone()  # fail early on a misspelt time zone
         if settings.log_format not in ("console", "json"):
@@ -78,7 +84,7 @@ class Settings:
         return Path.cwd()
 
 
-def _minutes(env: Mapping[str, str], name: str, default: int) -> int:
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default

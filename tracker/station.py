@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from uuid import UUID
 
 from tracker.accounts import Account
-from tracker.commands import CancelStep, StepCommand, Transfer
+from tracker.commands import CancelStep, Loan, StepCommand, Transfer
+from tracker.domain import validation
 from tracker.domain.computer import Computer, StepInfo
 from tracker.domain.exceptions import (
     InvalidValueError,
@@ -39,6 +41,12 @@ STEPS_AT: Mapping[SiteKind, frozenset[Step]] = {
     SiteKind.THIRD_PLACE: frozenset({Step.LOAN, Step.RETURN, Step.TRANSFER, Step.WRITE_OFF}),
     SiteKind.OTHER: frozenset(Step),
 }
+
+
+class Beneficiaries(Protocol):
+    """The register a loan's beneficiary code is checked against (tracker.register)."""
+
+    def check_loanable(self, code: str, site: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,8 @@ class Card:
 class Station(Steps, References):
     """What workshop staff do at the scan station."""
 
+    beneficiaries: Beneficiaries | None = None  # set by the web app: loans name registered people
+
     def card(self, tag: str, account: Account) -> Card:
         """The computer carrying this tag, with the steps this person may record on it now."""
         return self._card(self.computer(tag), account)
@@ -102,6 +112,9 @@ class Station(Steps, References):
                 raise StepNotOfferedError(step=step, why="other_site")
             if isinstance(command, Transfer) and not self._open_site(command.to_site):
                 raise InvalidValueError(field="to_site", reason="unknown_choice")
+            if isinstance(command, Loan) and self.beneficiaries is not None:
+                code = validation.beneficiary_code(command.beneficiary_code)
+                self.beneficiaries.check_loanable(code, computer.site)
 
         return self.record(command, check=offered)
 

@@ -219,3 +219,22 @@ class StepNotOfferedError(DomainError):
     def __init__(self, *, step: str, why: str) -> None:
         super().__init__(step=step, why=why)
         self.why = why
+
+
+class PersonalDataDeniedError(DomainError):
+    """Raised when personal data are asked for by someone not entitled to them.
+
+    Entitled: the staff of the person's third place, and administrators (only they erase).
+    """
+
+    code = "personal_data_denied"
+
+
+class PersonErasedError(DomainError):
+    """Raised when a person's personal data were erased and a use case needs them."""
+
+    code = "person_erased"
+
+    def __init__(self, *, code: str) -> None:
+        super().__init__(code=code)
+        self.person = code

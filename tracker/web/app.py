@@ -21,6 +21,8 @@ from projections.database import ConnectionPool
 from tracker import co2
 from tracker.bootstrap import open_inventory, read_database_of, read_models_of
 from tracker.logs import configure_logging
+from tracker.personal_data import sealer_from
+from tracker.register import Register
 from tracker.settings import Settings
 from tracker.web import i18n, labels, step_labels
 from tracker.web.access import PUBLIC, role_guard, session_auth
@@ -89,6 +91,7 @@ def create_app(settings: Settings) -> Litestar:
     # One pool per worker: the sessions, the sign-in throttle and every page's reads.
     pool = ConnectionPool(read_database_of(settings))
     sessions = DatabaseStore(pool)
+    sealer = sealer_from(settings)  # a misconfigured register key stops the start, in words
 
     @asynccontextmanager
     async def open_services(app: Litestar) -> AsyncIterator[None]:
@@ -96,7 +99,9 @@ def create_app(settings: Settings) -> Litestar:
         read_models = read_models_of(settings, inventory)
         throttle = SignInThrottle(pool, secret)
         factors = co2.load(settings.co2_factors)
-        services = Services(settings, inventory, read_models, pool, throttle, factors)
+        register = Register(pool, sealer, clock=inventory.clock, today=inventory.today)
+        inventory.beneficiaries = register
+        services = Services(settings, inventory, read_models, pool, throttle, factors, register)
         await sessions.delete_expired()
         if settings.projections == "embedded":
             services.follower = read_models.follower(poll_interval=2.0)

@@ -9,6 +9,7 @@ from projections.follow import Follower
 from tracker.application import Inventory
 from tracker.co2 import Factors
 from tracker.read_models import ReadModels
+from tracker.register import Register
 from tracker.settings import Settings
 from tracker.web.throttle import SignInThrottle
 
@@ -25,6 +26,7 @@ class Services:
     database: Database  # the read models' database, through the worker's connection pool
     throttle: SignInThrottle
     co2: Factors
+    register: Register  # the third places' beneficiaries (personal data, sealed)
     follower: Follower | None = None
 
     def after_write(self, position: int) -> None:
