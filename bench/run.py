@@ -25,7 +25,7 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import FrameType
 
-from bench import catch_up, history, http_load, record_step
+from bench import catch_up, history, http_load, record_step, register
 from bench.generate import (
     SCALES,
     Generated,
@@ -40,6 +40,7 @@ from bench.servers import ROOT, postgres, store_url
 MODULES: tuple[tuple[str, Callable[[Report, Target], None]], ...] = (
     ("read models", catch_up.measure),
     ("history", history.measure),
+    ("beneficiary register", register.measure),
     ("record a step", record_step.measure),
     ("HTTP", http_load.measure),
 )

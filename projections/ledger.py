@@ -152,6 +152,17 @@ def figures(
     return [StageFigures(str(row[0]), *(int(n or 0) for n in row[1:])) for row in rows]
 
 
+def beneficiary_codes(
+    conn: Connection, programme: str, start: date, end: date, *,
+    known_at: datetime | None = None, sites: Sequence[str] = (),
+) -> set[str]:  # fmt: skip
+    """The distinct codes the loans of `figures` (same arguments) handed a computer to."""
+    scope, params = _scope(programme, start, end, sites, (STAGES["Loaned"],))
+    known, known_params = _known(known_at)
+    sql = f"SELECT DISTINCT beneficiary FROM ledger WHERE {scope} AND {known} AND beneficiary <> ''"  # noqa: S608
+    return {str(code) for (code,) in conn.execute(sql, params + known_params)}
+
+
 @dataclass(frozen=True)
 class LedgerStep:
     """One step as a reading shows it: the events behind a figure."""

@@ -18,6 +18,7 @@ from tracker import messages
 from tracker.bootstrap import describe_store, read_models_of
 from tracker.cli_audit import AUDIT_COMMANDS
 from tracker.cli_common import EXIT_BAD_INPUT, EXIT_REFUSED, fail, inventory_of, read_models
+from tracker.cli_privacy import PRIVACY_COMMANDS
 from tracker.cli_read_models import READ_MODEL_COMMANDS
 from tracker.cli_web import WEB_COMMANDS
 from tracker.commands import STEP_COMMANDS
@@ -25,6 +26,8 @@ from tracker.demo import DemoRun, SimulatedClock
 from tracker.domain.lifecycle import State
 from tracker.history import ComputerHistory, HistoryEntry, computer_history
 from tracker.logs import configure_logging
+from tracker.personal_data import Sealer, sealer_from
+from tracker.register import Register
 from tracker.settings import Settings, SettingsError
 
 
@@ -44,7 +47,7 @@ def cli(context: click.Context) -> None:
     context.obj = settings
 
 
-for _command in (*READ_MODEL_COMMANDS, *WEB_COMMANDS, *AUDIT_COMMANDS):
+for _command in (*READ_MODEL_COMMANDS, *WEB_COMMANDS, *AUDIT_COMMANDS, *PRIVACY_COMMANDS):
     cli.add_command(_command)
 
 
@@ -76,17 +79,30 @@ def demo(settings: Settings, seed: int, years: int, if_empty: bool, until: datet
             fail("Le stock contient déjà des données : la démo se charge dans un stock vide. "
                   "Choisissez un autre TRACKER_DATABASE_URL.", EXIT_REFUSED)  # fmt: skip
         click.echo(f"Chargement de la démo dans {describe_store(settings)}…")
-        summary = DemoRun(inventory, clock, seed=seed, years=years, until=until).run()
-        read_models_of(settings, inventory).catch_up()
+        models = read_models_of(settings, inventory)  # migrated: the register's tables too
+        register = Register(models.database, _sealer(settings), clock=clock, today=clock.today)
+        run = DemoRun(inventory, clock, seed=seed, years=years, until=until, register=register)
+        run.register_directory()
+        models.catch_up()  # the register knows the third places from the directory read model
+        summary = run.run(directory=False)
+        models.catch_up()
     click.echo(
         f"{summary.computers} ordinateurs dans {summary.batches} lots de dons, "
         f"du {messages.french_date(summary.first_day)} au {messages.french_date(summary.last_day)}."
     )
+    click.echo(f"{summary.people} personnes inscrites dans les tiers-lieux (noms inventés).")
     for name, count in summary.events.most_common():
         click.echo(f"  {messages.EVENTS[name]:<24} {count:>6}")
     click.echo("Exemples à regarder avec « tracker history ÉTIQUETTE » :")
     for state, tag in summary.examples.items():
         click.echo(f"  {tag:<18} {messages.STATES[state]}")
+
+
+def _sealer(settings: Settings) -> Sealer:
+    try:
+        return sealer_from(settings)
+    except SettingsError as error:
+        fail(str(error), EXIT_BAD_INPUT)
 
 
 @cli.command(help="Afficher toute l'histoire d'un ordinateur, dans l'ordre.")

@@ -26,8 +26,10 @@ from tracker import commands as cmd
 from tracker import demo_catalogue as cat
 from tracker.application import Inventory
 from tracker.demo_directory import register_directory
+from tracker.demo_people import DemoPeople
 from tracker.domain.lifecycle import State
 from tracker.domain.vocabulary import Check
+from tracker.register import Register
 
 AVERAGE_BATCH = 14
 
@@ -37,9 +39,14 @@ class SimulatedClock:
     """The Inventory's clock during the simulation: moved forward step by step."""
 
     now: datetime
+    day: date | None = None  # the day of the step being typed (some are typed days later)
 
     def __call__(self) -> datetime:
         return self.now
+
+    def today(self) -> date:
+        """The day the step being typed happened: the date the register gives a new person."""
+        return self.day or self.now.date()
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class DemoSummary:
     first_day: date
     last_day: date
     examples: dict[State, str] = field(default_factory=dict)
+    people: int = 0  # registered at the third places (when the run was given the register)
 
 
 class DemoRun:
@@ -67,7 +75,13 @@ class DemoRun:
         until: datetime,
         chains: Sequence[cat.Chain] = (cat.DEMO,),
         bulk: bool = False,
+        register: Register | None = None,
     ) -> None:
+        """A simulation of `years` up to `until`, the same for the same `seed`.
+
+        `register`: where each borrower is registered before their loan (codes drawn with the
+        run's seeded generator); without it, loans carry made-up codes.
+        """
         self.inventory = inventory
         self.chains = tuple(chains)
         self.bulk = bulk
@@ -89,6 +103,8 @@ class DemoRun:
         self.device: dict[str, str] = {}
         self.counters: Counter[str] = Counter()
         self.batches = 0
+        self.people = DemoPeople(register, self.rng) if register is not None else None
+        self.borrower: dict[str, str] = {}  # tag -> code of the person it is lent to
 
     # -- the simulation loop -------------------------------------------------------------
 
@@ -101,9 +117,9 @@ class DemoRun:
         examples: dict[State, str] = {}
         for tag in sorted(self.state):
             examples.setdefault(self.state[tag], tag)
-        return DemoSummary(
-            self.batches, len(self.state), self.counters, self.first_day, self.last_day, examples
-        )
+        people = self.people.registered if self.people else 0
+        return DemoSummary(self.batches, len(self.state), self.counters, self.first_day,
+                           self.last_day, examples, people)  # fmt: skip
 
     def register_directory(self) -> int:
         """Record the programmes, sites, donors, accounts and funders of the chains."""
@@ -122,7 +138,7 @@ class DemoRun:
             day += timedelta(days=1)
         while self.queue:
             moment, _, day, action = heapq.heappop(self.queue)
-            self.clock.now = max(self.clock.now, moment)
+            self.clock.now, self.clock.day = max(self.clock.now, moment), day
             action(day)
 
     def at(self, day: date, action: Callable[[date], None]) -> None:
@@ -299,8 +315,7 @@ class DemoRun:
     def loan(self, tag: str, day: date) -> None:
         end = two_years_after(day)
         method = self.rng.choices(("cash", "card", "cheque", "waived"), weights=(45, 35, 10, 10))[0]
-        code = "BN-" + "".join(self.rng.choice("ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(2))
-        code += f"{self.rng.randrange(10**4):04d}"
+        code = self.beneficiary(tag)
         receipt = f"R{day:%y}-{self.counters['Loaned'] + 1:05d}"
         self.step(cmd.Loan, tag, day, beneficiary_code=code, agreement_start=day,
                   agreement_end=end, contribution_method=method,
@@ -314,6 +329,15 @@ class DemoRun:
         else:
             self.at(end, partial(self.end_of_agreement, tag))
 
+    def beneficiary(self, tag: str) -> str:
+        """The code of the person a computer is lent to (registered first, with a register)."""
+        if self.people is None:
+            code = "BN-" + "".join(self.rng.choice("ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(2))
+            return code + f"{self.rng.randrange(10**4):04d}"
+        place = self.site[tag]
+        self.borrower[tag] = self.people.borrower(place, self.rng.choice(self.staff[place]))
+        return self.borrower[tag]
+
     def end_of_agreement(self, tag: str, day: date) -> None:
         if self.rng.random() < 0.6:  # most beneficiaries keep their computer
             self.step(cmd.WriteOff, tag, day, reason="kept_by_beneficiary")
@@ -324,6 +348,8 @@ class DemoRun:
         why = reason or self.rng.choices(("breakdown", "no_longer_needed", "other"), (5, 4, 1))[0]
         condition = "broken" if why == "breakdown" else self.rng.choice(("good", "good", "damaged"))
         self.step(cmd.TakeBack, tag, day, reason=why, condition=condition)
+        if self.people is not None:
+            self.people.returned(self.site[tag], self.borrower.pop(tag))
         self.at(self.later(day, 3, 15), partial(self.transfer, tag, self.chain[tag].esat.code))
 
     def lose(self, tag: str, day: date) -> None:

@@ -5,6 +5,8 @@ line and the period share. Two readings: as the record stands now (cancelled ste
 corrections applied, late entries counted), or as it was known at the end of the day a report
 was issued, with the changes recorded since. The figures come with the place in the log they
 were read up to and its chain link, which `tracker verify --tete N:EMPREINTE` checks later.
+Beneficiaries are counted by public through the register (tracker.funder_publics): the
+report holds counts and names of publics, never a person's name or contact.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from projections.ledger import Change, LedgerStep, StageFigures
 from tracker.application import Inventory
 from tracker.domain.exceptions import InvalidValueError, UnknownRecordError
 from tracker.domain.vocabulary import FundedStage
+from tracker.funder_publics import CategoriesOf, Publics, line_publics, with_publics
 from tracker.history_as_of import end_of_day
 from tracker.integrity import Link, chained
 
@@ -43,6 +46,8 @@ class LineReport:
     current: tuple[StageFigures, ...]  # as the record stands now (the same without a K)
     changes: tuple[Change, ...]  # steps up to K counted differently now than on K
     later: int = 0  # steps that happened after K (counted now, unknown on K)
+    publics: Publics | None = None  # whom its loans reached, in the report's reading
+    current_publics: Publics | None = None  # the same as the record stands now
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class StepsBehind:
     end: date
     figures: StageFigures
     steps: tuple[LedgerStep, ...]
+    publics: Publics | None = None  # for the loans: whom they reached, by public
 
 
 def check_period(start: date, end: date, known_on: date | None, today: date) -> None:
@@ -106,9 +112,12 @@ def check_period(start: date, end: date, known_on: date | None, today: date) -> 
 
 def funder_report(
     inventory: Inventory, conn: Connection, code: str, *, start: date, end: date,
-    known_on: date | None = None,
+    categories_of: CategoriesOf, known_on: date | None = None,
 ) -> FunderReport:  # fmt: skip
-    """The report of one funder over a period, as of now or as known at the end of `known_on`."""
+    """The report of one funder over a period, as of now or as known at the end of `known_on`.
+
+    `categories_of` gives the publics of beneficiary codes (the register's `categories_of`).
+    """
     funder = funder_of(conn, code)
     check_period(start, end, known_on, inventory.today())
     known_at = end_of_day(known_on, inventory.zone) if known_on else None
@@ -116,7 +125,7 @@ def funder_report(
     for _attempt in range(READ_ATTEMPTS):
         position = _ledger_position(conn)
         lines = tuple(
-            _line_report(conn, line, start, end, (known_on, known_at))
+            _line_report(conn, line, start, end, (known_on, known_at), categories_of=categories_of)
             for line in funding.funding_lines(conn, funder.code, start=start, end=end)
         )
         if _ledger_position(conn) == position:
@@ -127,7 +136,8 @@ def funder_report(
 
 def steps_behind(
     inventory: Inventory, conn: Connection, code: str, *, line: str, stage: str,
-    start: date, end: date, known_on: date | None = None, limit: int | None = None,
+    start: date, end: date, categories_of: CategoriesOf, known_on: date | None = None,
+    limit: int | None = None,
 ) -> StepsBehind:  # fmt: skip
     """The steps one figure of a report counts (the first `limit` of them, by date and tag)."""
     funder = funder_of(conn, code)
@@ -142,10 +152,15 @@ def steps_behind(
     programme, sites = found_line.programme, found_line.sites
     counted = ledger.figures(conn, programme, first, last, known_at=known_at, sites=sites,
                              stages=(stage,))  # fmt: skip
-    [figures] = _stages(counted, (stage,))
+    publics = None
+    if stage == FundedStage.LOANED.value:
+        publics = line_publics(
+            conn, found_line, first, last, known_at=known_at, categories_of=categories_of
+        )
+    [figures] = with_publics(_stages(counted, (stage,)), publics)
     found = ledger.steps(conn, programme, first, last, known_at=known_at, sites=sites,
                          stages=(stage,), limit=limit)  # fmt: skip
-    return StepsBehind(found_line, first, last, figures, tuple(found))
+    return StepsBehind(found_line, first, last, figures, tuple(found), publics)
 
 
 def funder_of(conn: Connection, code: str) -> FunderEntry:
@@ -165,20 +180,21 @@ def _ledger_position(conn: Connection) -> int:
 
 def _line_report(
     conn: Connection, line: FundingLineEntry, start: date, end: date,
-    known: tuple[date | None, datetime | None],
+    known: tuple[date | None, datetime | None], *, categories_of: CategoriesOf,
 ) -> LineReport:  # fmt: skip
     known_on, known_at = known
     first, last = max(line.starts_on, start), min(line.ends_on, end)
     paid = tuple(stage for stage in ORDER if stage in line.stages)
 
-    def read(at: datetime | None) -> tuple[StageFigures, ...]:
+    def read(at: datetime | None) -> tuple[tuple[StageFigures, ...], Publics | None]:
         found = ledger.figures(conn, line.programme, first, last, known_at=at, sites=line.sites,
                                stages=paid)  # fmt: skip
-        return _stages(found, paid)
+        publics = line_publics(conn, line, first, last, known_at=at, categories_of=categories_of)
+        return with_publics(_stages(found, paid), publics), publics
 
-    current = read(None)
+    current, reached = read(None)
     if known_on is None or known_at is None:
-        return LineReport(line, first, last, current, current, ())
+        return LineReport(line, first, last, current, current, (), 0, reached, reached)
     changes = [
         change
         for change in ledger.changes_since(conn, line.programme, first, last, known_at)
@@ -186,7 +202,8 @@ def _line_report(
     ]
     by_then = tuple(c for c in changes if c.then or (c.now and c.now.occurred_on <= known_on))
     later = len(changes) - len(by_then)
-    return LineReport(line, first, last, read(known_at), current, by_then, later)
+    then, reached_then = read(known_at)
+    return LineReport(line, first, last, then, current, by_then, later, reached_then, reached)
 
 
 def _counted(step: LedgerStep | None, line: FundingLineEntry, paid: tuple[str, ...]) -> bool:

@@ -31,6 +31,7 @@ from tracker.domain.exceptions import (
 from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
 from tracker.personal_data import Sealed, Sealer, UnreadableError
+from tracker.settings import SettingsError
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +80,20 @@ class Register:
     ) -> None:  # fmt: skip
         self.database, self.sealer = database, sealer
         self.clock, self.today, self.pick = clock, today, pick
+
+    def check_key(self) -> None:
+        """Refuse a master key that opens none of the records already sealed.
+
+        A lost key file, or another machine's key: new records would be sealed apart.
+        """
+        with connection(self.database) as conn:
+            ids = {str(row[0]) for row in conn.execute(
+                "SELECT DISTINCT master_id FROM beneficiary_secrets")}  # fmt: skip
+        if ids and self.sealer.master_id not in ids:
+            msg = ("The beneficiary register was sealed with another master key: set "
+                   "TRACKER_REGISTER_KEY (or TRACKER_REGISTER_KEY_FILE) to the key kept "
+                   "when it was installed (see README, Privacy).")  # fmt: skip
+            raise SettingsError(msg)
 
     def register(
         self, account: Account, *, third_place: str, details: PersonalDetails,
@@ -239,9 +254,8 @@ class Register:
             try:
                 details = PersonalDetails.of(self.sealer.open(code, sealed))
             except UnreadableError:  # a foreign master key, or bytes altered in the database
-                log.error(  # noqa: TRY400 (no traceback: it names nothing useful and no person)
-                    "register_record_unreadable", code=code
-                )
+                # No traceback, no code: logs name no one (the journal table has the codes).
+                log.error("register_record_unreadable", third_place=place)  # noqa: TRY400
         return Person(code, place, _split(counted), as_date(registered) or date.min,
                       as_date(consent) or date.min, int(version), details, as_date(erased),
                       reason)  # fmt: skip
@@ -266,7 +280,7 @@ class Register:
             "VALUES (?, ?, ?, ?, ?)",
             (self.clock(), actor, action, code, place),
         )
-        log.info("register_" + action, code=code, third_place=place, actor=actor)
+        log.info("register_" + action, third_place=place, actor=actor)  # never the code
 
 
 def _may_see(account: Account, third_place: str) -> None:

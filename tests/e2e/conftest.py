@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -23,12 +24,23 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
+from tracker.accounts import Account
 from tracker.application import Inventory
 from tracker.bootstrap import open_inventory, read_models_of
-from tracker.commands import DonatedUnit, RecordDataWipe, RegisterDonation
+from tracker.commands import (
+    DonatedUnit,
+    Loan,
+    Recondition,
+    RecordDataWipe,
+    RegisterDonation,
+    StepCommand,
+    Triage,
+)
+from tracker.domain.beneficiary import PersonalDetails
 from tracker.domain.donation_batch import DonationBatch
 from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
+from tracker.domain.vocabulary import Check
 from tracker.settings import Settings
 from tracker.web.app import create_app
 from tracker.web.services import Services
@@ -46,6 +58,7 @@ INTAKE = UUID("6c1f3b1e-0000-4000-8000-000000000001")  # the donation every web 
 TARGET = "cible"  # an officer account tests may change without touching the four above
 CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+REGISTRAR = Account(UUID(int=1), "test", "Test", frozenset({Role.ADMIN}), (), True, 1)
 
 Client = TestClient[Litestar]
 
@@ -130,6 +143,7 @@ class Web:
     app: Litestar
     settings: Settings
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)
+    people: list[str] = field(default_factory=list)  # codes in the register, the first standing
 
     @property
     def services(self) -> Services:
@@ -171,6 +185,9 @@ class Web:
             "table": "objectif.csv",
             "fmt": "csv",
         }
+
+        if path.startswith("/beneficiaires/{"):  # a person an erasure may take away
+            values["code"] = self.person(fresh=path.endswith("/effacer"))
 
         def fill(match: re.Match[str]) -> str:
             value = values.get(match.group(1))
@@ -237,6 +254,8 @@ class Web:
         }
         if template in known:
             return known[template]
+        if template.startswith("/beneficiaires/"):  # the register: no event is recorded
+            return self._person_form(template), False
         if template.startswith(("/ordinateurs/", "/atelier/")):
             return self._workshop_form(template), True
         if template.startswith("/gestion/utilisateurs/"):
@@ -295,6 +314,54 @@ class Web:
         if template.endswith("{code:str}"):
             return {**form, "version": self.inventory.funding_line(FUNDING_LINE).version}
         return {**form, "code": f"L-{unique}"}
+
+    def person(self, *, fresh: bool = False) -> str:
+        """The code of a person registered at the third place (a new one if `fresh`)."""
+        if fresh or not self.people:
+            details = PersonalDetails.checked(given_name="Lou", family_name="Test",
+                                              phone="06 00 00 00 00")  # fmt: skip
+            self.people.append(self.services.register.register(
+                REGISTRAR, third_place=SITES[1], details=details, categories=[], consent=True
+            ).code)  # fmt: skip
+        return self.people[-1] if fresh else self.people[0]
+
+    def lend(self, code: str, site: str, days: int) -> str:
+        """A new computer lent at a third place to this person, their agreement ending in `days`
+        (a negative number: an agreement of two years already over, the computer still out)."""
+        inventory, today = self.inventory, self.inventory.today()
+        tag = inventory.register_donation(RegisterDonation(
+            command_id=uuid4(), actor="test", site=site, programme=PROGRAMME, donor=DONOR,
+            received_on=today, units=(DonatedUnit(device_type="laptop", brand="HP"),),
+        )).tags[0]  # fmt: skip
+        checks = dict.fromkeys(map(str, Check), "ok")
+        steps: tuple[StepCommand, ...] = (
+            Triage(**self._step(tag, site), checks=checks, grade="B", outcome="recondition",
+                   wipe={"method": "no_storage", "result": "success"}),
+            Recondition(**self._step(tag, site), work_done=["cleaning"], operating_system="Linux",
+                        quality_check_passed=True, hours_of_work=Decimal(2), final_grade="A"),
+            Loan(**self._step(tag, site), beneficiary_code=code,
+                 agreement_start=min(today, today + timedelta(days=days - 730)),
+                 agreement_end=today + timedelta(days=days), contribution_eur=Decimal(25),
+                 contribution_method="cash"),
+        )  # fmt: skip
+        for step in steps:
+            inventory.record(replace(step, seen_version=inventory.computer(tag).version))
+        self.services.after_write(self.position())
+        return tag
+
+    def _step(self, tag: str, site: str) -> dict[str, Any]:
+        return {"command_id": uuid4(), "tag": tag, "actor": "test", "site": site,
+                "seen_version": 0, "occurred_on": self.inventory.today()}  # fmt: skip
+
+    def _person_form(self, template: str) -> dict[str, Any]:
+        """A registration, a change of the standing person, or an erasure."""
+        if template.endswith("/effacer"):
+            return {"reason": "request"}
+        form = {"given_name": "Lou", "family_name": "Test", "phone": "06 00 00 00 01"}
+        if template.endswith("/modifier"):
+            version = self.services.register.person(REGISTRAR, self.person()).version
+            return {**form, "seen_version": version}
+        return {**form, "third_place": SITES[1], "consent": "yes"}
 
     def add_user(self, name: str, role: Role) -> None:
         """A new account with this role and the usual password (the read models catch up)."""

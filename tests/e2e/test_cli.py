@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from click.testing import CliRunner, Result
 
+from projections.database import as_date, connection
+from tracker.accounts import Account
+from tracker.bootstrap import open_inventory, read_database_of
 from tracker.cli import cli
+from tracker.domain.user import Role
+from tracker.personal_data import sealer_from
+from tracker.register import Register
+from tracker.settings import Settings
 
 UNTIL = "2026-03-31"
+NOON = datetime(2026, 3, 31, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -41,6 +51,35 @@ def test_demo_loads_a_living_programme_and_names_examples(demo: Result) -> None:
     for words in ("Don reçu", "Tri", "Reconditionnement", "Prêt", "Démantèlement"):
         assert words in demo.output
     assert example(demo.output, "confié à un bénéficiaire").startswith("CD35-2026-")
+
+
+def test_demo_lends_to_made_up_people_registered_where_they_borrow_and_logs_no_name(
+    env: dict[str, str], demo: Result
+) -> None:
+    settings = Settings(database_url=env["TRACKER_DATABASE_URL"])
+    database = read_database_of(settings)
+    with connection(database) as conn:
+        loaned = conn.execute("SELECT beneficiary_code, third_place FROM loans")
+        registered = set(conn.execute("SELECT code, third_place FROM beneficiaries"))
+        dates = conn.execute("SELECT b.registered_on, MIN(l.loaned_on) FROM beneficiaries b "
+                             "JOIN loans l ON l.beneficiary_code = b.code GROUP BY b.code, "
+                             "b.registered_on")  # fmt: skip
+    assert loaned
+    assert {(code, place) for code, place in loaned} <= registered
+    assert all(as_date(on) == as_date(first) for on, first in dates)  # registered on that day
+    register = Register(database, sealer_from(settings), clock=lambda: NOON, today=NOON.date)
+    admin = Account(uuid4(), "admin", "Admin", frozenset({Role.ADMIN}), (), True, 1)
+    people = [p for place in {place for _, place in loaned} for p in register.people(admin, place)]
+    names = {n for p in people if p.details for n in (p.details.family_name, p.details.full_name)}
+    assert len(names) > 5
+    inventory = open_inventory(settings)
+    try:
+        events = [n.state for n in inventory.recorder.select_notifications(start=1, limit=10**6)]
+    finally:
+        inventory.close()
+    logged = b"\n".join(events).decode()  # JSON as stored: UTF-8, accents unescaped
+    assert loaned[0][0] in logged  # the codes are there, as the loans recorded them
+    assert [name for name in names if name in logged] == []
 
 
 def test_demo_is_the_same_for_the_same_seed(tmp_path: Path) -> None:

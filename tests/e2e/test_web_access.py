@@ -31,6 +31,8 @@ EVERYONE = frozenset(Role)
 MANAGERS = frozenset({OFFICER, ADMIN})
 READERS = frozenset({OFFICER, AUDITOR, ADMIN})
 USER = "/gestion/utilisateurs/{username:str}"
+REGISTER = frozenset({WORKSHOP, ADMIN})
+PERSON = "/beneficiaires/{code:str}"
 
 EXPECTED: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/connexion"): PUBLIC,
@@ -78,6 +80,18 @@ EXPECTED: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/atelier/dons/lignes"): frozenset({WORKSHOP}),
     ("GET", "/atelier/dons/{batch_id:uuid}"): frozenset({WORKSHOP}),
     ("GET", "/atelier/dons/{batch_id:uuid}/etiquettes.pdf"): frozenset({WORKSHOP}),
+    ("GET", "/beneficiaires/choix"): frozenset({WORKSHOP}),  # the loan form's person picker
+    # The beneficiary register: a third place's staff and administrators; erasure, admins only.
+    ("GET", "/beneficiaires"): REGISTER,
+    ("GET", "/beneficiaires/nouveau"): REGISTER,
+    ("POST", "/beneficiaires/nouveau"): REGISTER,
+    ("GET", "/beneficiaires/conventions"): REGISTER,
+    ("GET", PERSON): REGISTER,
+    ("GET", f"{PERSON}/modifier"): REGISTER,
+    ("POST", f"{PERSON}/modifier"): REGISTER,
+    ("GET", f"{PERSON}/donnees.json"): REGISTER,
+    ("GET", f"{PERSON}/effacer"): frozenset({ADMIN}),
+    ("POST", f"{PERSON}/effacer"): frozenset({ADMIN}),
 }
 for _collection in ("sites", "programmes", "donateurs", "financeurs", "lignes-de-financement"):
     _base = f"/gestion/{_collection}"

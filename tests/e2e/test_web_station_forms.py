@@ -13,6 +13,7 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from tracker.accounts import Account
 from tracker.commands import (
     DonatedUnit,
     Recondition,
@@ -21,6 +22,7 @@ from tracker.commands import (
     StepCommand,
     Triage,
 )
+from tracker.domain.beneficiary import PersonalDetails
 from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
 from tracker.domain.vocabulary import Check
@@ -41,10 +43,14 @@ GIVEN: dict[type[StepCommand], dict[str, Any]] = {  # steps recorded before the 
 
 @dataclass
 class Forms:
-    """The module's app, with the workshop account also working at an insertion workshop."""
+    """The module's app, with the workshop account also working at an insertion workshop.
+
+    `code` is a person registered at the third place, to whom loans are made.
+    """
 
     web: Web
     browser: Client
+    code: str
 
     def computer(self, site: str, *given: tuple[type[StepCommand], dict[str, Any]]) -> str:
         """A computer received at `site` today, with these steps already recorded there."""
@@ -94,7 +100,13 @@ def forms(web: Web) -> Forms:
     web.inventory.set_roles(workshop.username, {Role.WORKSHOP: [*web.sites, INSERTION]},
                             actor="test", seen_version=workshop.version)  # fmt: skip
     web.services.after_write(web.position())
-    return Forms(web, web.as_role(Role.WORKSHOP))
+    staff = Account.of(web.inventory.user(web.usernames[Role.WORKSHOP]))
+    person = web.services.register.register(
+        staff, third_place=THIRD_PLACE, categories=["jobseeker"], consent=True,
+        details=PersonalDetails.checked(given_name="Awa", family_name="Diallo",
+                                        phone="06 12 34 56 78"),
+    )  # fmt: skip
+    return Forms(web, web.as_role(Role.WORKSHOP), person.code)
 
 
 def triage(**changes: Any) -> dict[str, Any]:
@@ -111,8 +123,8 @@ def reconditioning(**changes: Any) -> dict[str, Any]:
             **changes}  # fmt: skip
 
 
-def loan(start: date, **changes: Any) -> dict[str, Any]:
-    return {"beneficiary_code": "BN-7K3P9Q", "agreement_start": start.isoformat(),
+def loan(forms: Forms, start: date, **changes: Any) -> dict[str, Any]:
+    return {"beneficiary_code": forms.code, "agreement_start": start.isoformat(),
             "agreement_end": (start + timedelta(days=730)).isoformat(), "contribution_eur": "25",
             "contribution_method": "cash", **changes}  # fmt: skip
 
@@ -200,7 +212,8 @@ def ready_to_loan(forms: Forms) -> str:
 
 def test_a_loan_to_a_person_s_name_instead_of_a_code_is_refused(forms: Forms) -> None:
     tag = ready_to_loan(forms)
-    form = forms.form(tag, **loan(forms.web.inventory.today(), beneficiary_code="Marie Dupont"))
+    form = forms.form(tag, **loan(forms, forms.web.inventory.today(),
+                                beneficiary_code="Marie Dupont"))  # fmt: skip
     forms.refused(tag, "loan", form, beneficiary_code="Jamais son nom.")
     events = forms.web.inventory.computer_events(tag)
     assert "Marie Dupont" not in repr(events)
@@ -209,13 +222,15 @@ def test_a_loan_to_a_person_s_name_instead_of_a_code_is_refused(forms: Forms) ->
 def test_a_loan_agreement_ending_before_it_starts_is_refused(forms: Forms) -> None:
     tag = ready_to_loan(forms)
     today = forms.web.inventory.today()
-    form = forms.form(tag, **loan(today, agreement_end=(today - timedelta(days=1)).isoformat()))
+    form = forms.form(
+        tag, **loan(forms, today, agreement_end=(today - timedelta(days=1)).isoformat())
+    )
     forms.refused(tag, "loan", form, agreement_end="La fin doit venir après le début.")
 
 
 def test_a_contribution_of_0_euros_paid_in_cash_is_refused(forms: Forms) -> None:
     tag = ready_to_loan(forms)
-    form = forms.form(tag, **loan(forms.web.inventory.today(), contribution_eur="0"))
+    form = forms.form(tag, **loan(forms, forms.web.inventory.today(), contribution_eur="0"))
     forms.refused(tag, "loan", form,
                   contribution_eur="0 € seulement si la participation est offerte")  # fmt: skip
 
@@ -238,7 +253,7 @@ def test_loan_dates_typed_with_a_two_digit_year_are_read_in_this_century(forms: 
     end = today.replace(year=today.year + 2, day=min(today.day, 28))
     typed = {"agreement_start": today.strftime("%d/%m/%y"),
              "agreement_end": end.strftime("%d/%m/%y")}  # fmt: skip
-    response = forms.post(tag, "loan", forms.form(tag, **loan(today, **typed)))
+    response = forms.post(tag, "loan", forms.form(tag, **loan(forms, today, **typed)))
     assert response.status_code == 303, response.text
     loaned = forms.web.inventory.computer_events(tag)[-1]
     assert (loaned.agreement_start, loaned.agreement_end) == (today, end)  # type: ignore[attr-defined]

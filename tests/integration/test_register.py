@@ -26,7 +26,7 @@ from tracker.erasure import due_for_purge, erase, purge
 from tracker.personal_data import Sealed, Sealer, UnreadableError, new_master_key, parse_master_key
 from tracker.read_models import ReadModels
 from tracker.register import Register
-from tracker.settings import Settings
+from tracker.settings import Settings, SettingsError
 
 MARIE = PersonalDetails.checked(given_name="Marie-Hélène", family_name="Le Goff",
                                 phone="06 12 34 56 78", address="3 rue des Lilas, 35000 Rennes",
@@ -183,3 +183,15 @@ def test_an_unknown_or_malformed_code_is_an_unknown_person(register: Register) -
     for code in ("BN-ZZ9999", "Marie Le Goff"):
         with pytest.raises(UnknownRecordError):
             register.person(ADMIN, code)
+
+
+def test_a_master_key_that_opens_none_of_the_sealed_records_is_refused_at_start(
+    register: Register,
+) -> None:
+    register.check_key()  # an empty register accepts any key
+    enrol(register)
+    register.check_key()
+    stranger = Register(register.database, Sealer(parse_master_key(new_master_key(), "other")),
+                        clock=register.clock, today=register.today)  # fmt: skip
+    with pytest.raises(SettingsError, match="another master key"):
+        stranger.check_key()

@@ -27,6 +27,8 @@ from tracker.settings import Settings
 from tracker.web import i18n, labels, step_labels
 from tracker.web.access import PUBLIC, role_guard, session_auth
 from tracker.web.account import AccountController
+from tracker.web.beneficiaries import BeneficiaryController
+from tracker.web.beneficiary_picker import BeneficiaryPickerController
 from tracker.web.computer_lists import ComputerListController
 from tracker.web.dashboard import DashboardController
 from tracker.web.errors import EXCEPTION_HANDLERS
@@ -54,7 +56,8 @@ CONTROLLERS = (SignInController, HomeController, AccountController, UserControll
                SiteController, ProgrammeController, DonorController, FunderController,
                FundingLineController, StationController, IntakeController,
                DashboardController, ComputerListController, HistoryController,
-               FunderReportController, ProgrammeAsOfController, EvidenceController)  # fmt: skip
+               FunderReportController, ProgrammeAsOfController, EvidenceController,
+               BeneficiaryController, BeneficiaryPickerController)  # fmt: skip
 SECURITY_HEADERS = {
     # 'wasm-unsafe-eval': the camera scanner decodes QR codes with WebAssembly (zxing-wasm).
     "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
@@ -100,6 +103,7 @@ def create_app(settings: Settings) -> Litestar:
         throttle = SignInThrottle(pool, secret)
         factors = co2.load(settings.co2_factors)
         register = Register(pool, sealer, clock=inventory.clock, today=inventory.today)
+        register.check_key()
         inventory.beneficiaries = register
         services = Services(settings, inventory, read_models, pool, throttle, factors, register)
         await sessions.delete_expired()

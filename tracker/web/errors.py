@@ -20,11 +20,14 @@ from litestar.types import ExceptionHandlersMap
 from tracker.domain.exceptions import (
     DomainError,
     InvalidTagError,
+    PersonalDataDeniedError,
+    PersonErasedError,
     StaleEditError,
     UnknownComputerError,
     UnknownRecordError,
 )
 from tracker.web.pages import N_, account_of, language, refusal, t
+from tracker.web.request_log import loggable_path
 
 log = structlog.get_logger(__name__)
 
@@ -34,6 +37,7 @@ TITLES = {
     404: N_("Page introuvable"),
     405: N_("Action impossible ici"),
     409: N_("La fiche a changé entre-temps"),
+    410: N_("Personne effacée"),
     429: N_("Trop de demandes"),
     500: N_("Une erreur est survenue"),
 }
@@ -49,6 +53,10 @@ EXPLANATIONS = {
     500: N_("Rien n'a été perdu de ce qui était déjà enregistré. Réessayez dans un moment ; si "
             "cela recommence, donnez ce numéro à la personne qui s'occupe de l'outil."),
 }  # fmt: skip
+PERSONAL_DATA_DENIED = N_("Les coordonnées d'une personne sont réservées à l'équipe du tiers-lieu "
+                          "où elle est inscrite, et aux administrateurs.")  # fmt: skip
+PERSON_ERASED = N_("Cette personne a été effacée du registre : ses données ne peuvent plus être "
+                   "lues.")  # fmt: skip
 CSRF_EXPLANATION = N_("La page était restée ouverte trop longtemps ou a été ouverte ailleurs. "
                       "Rien n'a été enregistré : rechargez la page, puis recommencez.")  # fmt: skip
 
@@ -91,9 +99,9 @@ def _not_signed_in(request: Request[Any, Any, Any], _: Exception) -> Response[An
 
 def _forbidden(request: Request[Any, Any, Any], error: PermissionDeniedException) -> Response[Any]:
     if "CSRF" in str(error.detail):
-        log.warning("csrf_refused", path=request.url.path)
+        log.warning("csrf_refused", path=loggable_path(request.url.path))
         return error_response(request, 403, t(request, CSRF_EXPLANATION))
-    log.info("access_refused", path=request.url.path)
+    log.info("access_refused", path=loggable_path(request.url.path))
     return error_response(request, 403)
 
 
@@ -106,6 +114,17 @@ def _domain_refusal(request: Request[Any, Any, Any], error: DomainError) -> Resp
         return error_response(request, 404)
     status = 409 if isinstance(error, StaleEditError) else 400
     return error_response(request, status, refusal(request, error))
+
+
+def _personal_data_denied(
+    request: Request[Any, Any, Any], _: PersonalDataDeniedError
+) -> Response[Any]:
+    log.info("access_refused", path=loggable_path(request.url.path), reason="personal_data")
+    return error_response(request, 403, t(request, PERSONAL_DATA_DENIED))
+
+
+def _person_erased(request: Request[Any, Any, Any], _: PersonErasedError) -> Response[Any]:
+    return error_response(request, 410, t(request, PERSON_ERASED))
 
 
 def _crash(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
@@ -123,6 +142,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     PermissionDeniedException: _forbidden,
     NotFoundException: _http_error,
     HTTPException: _http_error,
+    PersonalDataDeniedError: _personal_data_denied,
+    PersonErasedError: _person_erased,
     DomainError: _domain_refusal,
     Exception: _crash,
 }

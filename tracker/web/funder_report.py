@@ -21,7 +21,6 @@ from tracker.web.access import READERS, allow
 from tracker.web.errors import error_response
 from tracker.web.funder_report_files import (
     TITLE,
-    categories,
     export_table,
     filename,
     generated,
@@ -29,6 +28,12 @@ from tracker.web.funder_report_files import (
     pdf_report,
     reading,
     sites,
+)
+from tracker.web.funder_report_publics import (
+    STEPS_NAMED,
+    line_publics,
+    publics_table,
+    what_it_counts,
 )
 from tracker.web.funder_report_view import (
     COLUMNS,
@@ -65,7 +70,8 @@ class FunderReportController(Controller):
             report = None
             if not ask.errors:
                 report = funder_report(inventory, conn, funder.code, start=ask.start,
-                                       end=ask.end, known_on=ask.known_on)  # fmt: skip
+                                       end=ask.end, known_on=ask.known_on,
+                                       categories_of=services.register.categories_of)  # fmt: skip
         context: dict[str, Any] = {
             "funder": funder, "ask": ask, "report": report, "lines": [],
             "title": t(request, TITLE, name=funder.name, code=funder.code),
@@ -101,6 +107,7 @@ class FunderReportController(Controller):
                 return Redirect(report, status_code=303)
             behind = steps_behind(inventory, conn, funder.code, line=ligne, stage=etape,
                                   start=ask.start, end=ask.end, known_on=ask.known_on,
+                                  categories_of=services.register.categories_of,
                                   limit=number * PAGE_SIZE)  # fmt: skip
         pages = max((behind.figures.steps + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         carried = MEASURES.get(behind.figures.stage, ())
@@ -111,6 +118,10 @@ class FunderReportController(Controller):
             "figures": {n: v for n, v in measures(behind.figures).items() if v is not None},
             "COLUMNS": dict(COLUMNS), "show": lambda name, value: cell(lang, name, value),
             "amount": lambda step: amount(lang, step),
+            "publics_shown": publics_table(lang, [(t(request, N_("Bénéficiaires")), behind.publics)]
+                                           if behind.publics else []),
+            "publics_words": t(request, STEPS_NAMED)
+            if behind.publics and behind.line.categories else "",
             "back": report,
             "here": ask.query(ligne=behind.line.code, etape=behind.figures.stage),
         })  # fmt: skip
@@ -144,7 +155,8 @@ def _shown(request: Request[Any, Any, Any], report: FunderReport, ask: Asked) ->
     """What the page needs beyond the report: words for each line, the files, the command."""
     lang, zone = language(request), services_of(request).inventory.zone
     lines = [
-        {"part": part, "sites": sites(lang, part.line), "categories": categories(lang, part.line),
+        {"part": part, "sites": sites(lang, part.line), "about": what_it_counts(lang, part.line),
+         "publics": line_publics(lang, part, report.known_on),
          "changes": change_rows(lang, part.changes)}
         for part in report.lines
     ]  # fmt: skip
@@ -166,9 +178,9 @@ def _download(
     if ask.errors:
         return error_response(request, 400, " ".join(ask.errors.values()))
     with connection(services.database) as conn:
-        report = funder_report(
-            inventory, conn, code, start=ask.start, end=ask.end, known_on=ask.known_on
-        )
+        report = funder_report(inventory, conn, code, start=ask.start, end=ask.end,
+                               known_on=ask.known_on,
+                               categories_of=services.register.categories_of)  # fmt: skip
     zone = inventory.zone
     if extension == "pdf":
         body = render(pdf_report(lang, report, zone))

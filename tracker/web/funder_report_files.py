@@ -9,12 +9,21 @@ from babel.dates import format_date, format_datetime
 
 from projections.funding import FundingLineEntry
 from projections.ledger import StageFigures
+from tracker.funder_publics import LOANED
 from tracker.funder_report import FunderReport, LineReport, Total
 from tracker.report_pdf import PdfReport, Section
 from tracker.tables import Cell, DataTable
+from tracker.web.funder_report_publics import (
+    SEVERAL,
+    as_data_table,
+    line_publics,
+    named_publics,
+    publics_table,
+    what_it_counts,
+)
 from tracker.web.funder_report_view import COLUMNS, cell, change_rows, measures
 from tracker.web.i18n import translate
-from tracker.web.labels import BENEFICIARY_CATEGORIES, FUNDED_STAGES
+from tracker.web.labels import FUNDED_STAGES
 from tracker.web.pages import N_
 
 TITLE = N_("Rapport du financeur %(name)s (%(code)s)")
@@ -27,14 +36,8 @@ CURRENT = N_("aujourd'hui, corrigé depuis")
 HOW_TO_CHECK = N_("Pour vérifier plus tard que le journal n'a pas été modifié depuis ce rapport, "
                   "lancez la commande ci-dessous : elle recalcule toute la chaîne et compare ce "
                   "maillon.")  # fmt: skip
-CATEGORIES_LATER = N_("Publics que cette ligne compte : %(categories)s. La répartition des "
-                      "bénéficiaires par public viendra avec le registre des bénéficiaires ; "
-                      "pour l'instant le rapport donne le nombre de bénéficiaires distincts "
-                      "(des codes, jamais des noms).")  # fmt: skip
 STAGE_WORDS = {str(stage): words for stage, words in FUNDED_STAGES.items()}
-CATEGORY_WORDS = {str(code): words for code, words in BENEFICIARY_CATEGORIES.items()}
 EVERY_SITE = N_("tous les sites du programme")
-NO_CATEGORY = N_("aucun public précisé")
 TOTAL_NOTE = N_("Total : la somme des lignes. Les ordinateurs et les bénéficiaires distincts ne "
                 "s'additionnent pas d'une ligne à l'autre (un même ordinateur peut compter deux "
                 "fois) : ils ne sont donnés que si une seule ligne paie cette étape.")  # fmt: skip
@@ -63,12 +66,6 @@ def sites(language: str, line: FundingLineEntry) -> str:
     return ", ".join(line.sites) if line.sites else translate(language, EVERY_SITE)
 
 
-def categories(language: str, line: FundingLineEntry) -> str:
-    named = [translate(language, CATEGORY_WORDS.get(code, code)) for code in line.categories]
-    text = ", ".join(named) or translate(language, NO_CATEGORY)
-    return translate(language, CATEGORIES_LATER, categories=text)
-
-
 def generated(report: FunderReport, zone: tzinfo) -> datetime:
     return report.generated_at.astimezone(zone).replace(microsecond=0)
 
@@ -89,7 +86,7 @@ def export_table(language: str, report: FunderReport, zone: tzinfo) -> DataTable
 
     columns = (tr(N_("Financeur")), tr(N_("Ligne")), tr(N_("Programme")), tr(N_("Du")),
                tr(N_("Au")), tr(N_("Sites")), tr(N_("Étape")), tr(N_("Lecture")),
-               *(tr(label) for _, label in COLUMNS), tr(N_("Établi le")),
+               *(tr(label) for _, label in COLUMNS), tr(N_("Public")), tr(N_("Établi le")),
                tr(N_("Journal lu jusqu'au n°")), tr(N_("Empreinte du maillon")))  # fmt: skip
     head = report.head
     tail: tuple[Cell, ...] = (generated(report, zone), head.position if head else 0,
@@ -102,15 +99,22 @@ def export_table(language: str, report: FunderReport, zone: tzinfo) -> DataTable
                  sites(language, line))  # fmt: skip
         for label, current in readings:
             for figures in part.current if current else part.figures:
+                public = named_publics(language, line) if figures.stage == LOANED else ""
                 rows.append((*where, _stage(language, figures.stage), label,
-                             *measures(figures).values(), *tail))  # fmt: skip
+                             *measures(figures).values(), public, *tail))  # fmt: skip
+            publics = part.current_publics if current else part.publics
+            shown = publics_table(language, [(label, publics)] if publics else [])
+            for row in shown.rows if shown else ():
+                rows.append((*where, _stage(language, LOANED), label, None, None, None, None,
+                             *row.counts, None, row.label, *tail))  # fmt: skip
     for label, current in readings:
         for total in report.totals(current=current):
             rows.append((report.funder.code, tr(N_("Total")), "", report.start, report.end, "",
-                         _stage(language, total.stage), label, *measures(total).values(),
+                         _stage(language, total.stage), label, *measures(total).values(), "",
                          *tail))  # fmt: skip
     title = translate(language, TITLE, name=report.funder.name, code=report.funder.code)
-    return DataTable("rapport-financeur", title, columns, tuple(rows), tr(TOTAL_NOTE))
+    return DataTable("rapport-financeur", title, columns, tuple(rows),
+                     f"{tr(TOTAL_NOTE)} {tr(SEVERAL)}")  # fmt: skip
 
 
 def pdf_report(language: str, report: FunderReport, zone: tzinfo) -> PdfReport:
@@ -157,14 +161,18 @@ def _line_section(language: str, part: LineReport, known_on: date | None) -> Sec
               "la période), sites : %(sites)s."), programme=line.programme,
            start=_day(language, part.start), end=_day(language, part.end),
            sites=sites(language, line)),
-        categories(language, line),
+        *filter(None, [what_it_counts(language, line)]),
     )  # fmt: skip
     tables = [_figures_table(language, tr(N_("Ce que l'on savait le %(day)s"),
                                           day=_day(language, known_on)) if known_on
                              else tr(N_("Chiffres")), part.figures)]  # fmt: skip
-    items: tuple[str, ...] = ()
     if known_on:
         tables.append(_figures_table(language, tr(N_("Aujourd'hui, corrigé depuis")), part.current))
+    publics = line_publics(language, part, known_on)
+    if publics is not None:
+        tables.append(as_data_table(language, line.code, publics))
+    items: tuple[str, ...] = ()
+    if known_on:
         items = tuple(
             f"{row.change.tag} n° {row.change.version} : {row.what} — {row.then} / {row.now}"
             for row in change_rows(language, part.changes)

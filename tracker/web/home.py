@@ -14,6 +14,7 @@ from projections.database import connection
 from tracker.domain.lifecycle import State
 from tracker.domain.user import Role
 from tracker.web.access import EVERYONE, REFERENCE_EDITORS, allow, home_of
+from tracker.web.beneficiary_forms import third_places
 from tracker.web.pages import account_of, page
 from tracker.web.sign_in import services_of
 
@@ -37,13 +38,14 @@ class HomeController(Controller):
             stock = [s for s in asset_register.stock(conn) if s.site in sites]
             known = {s.code: s for s in directory.sites(conn)}
             recent = [e for site in sites for e in activity.recent(conn, 10, site=site)]
+            keeps_register = bool(third_places(conn, account))
         counts: dict[str, dict[State, int]] = {site: defaultdict(int) for site in sites}
         for line in stock:
             counts[line.site][line.state] += line.computers
         recent.sort(key=lambda e: e.recorded_at, reverse=True)
         return page(request, "pages/home_workshop.html", {
             "sites": [(code, known.get(code), counts[code]) for code in sites],
-            "states": WAITING, "recent": recent[:10],
+            "states": WAITING, "recent": recent[:10], "keeps_register": keeps_register,
         })  # fmt: skip
 
     @get("/audit", opt=allow(Role.AUDITOR), sync_to_thread=True)

@@ -43,6 +43,15 @@ REASONS = {
     "unknown_funder": N_("Ce financeur n'existe pas : créez-le d'abord dans Financeurs."),
     "unknown_site": N_("Ce site n'existe pas : créez-le d'abord dans Sites."),
     "site_not_in_programme": N_("Choisissez seulement des sites du programme de la ligne."),
+    "not_a_phone": N_("Ce n'est pas un numéro de téléphone. Exemple : 06 12 34 56 78."),
+    "not_an_email": N_("Ce n'est pas une adresse de courriel. Exemple : prenom.nom@exemple.fr."),
+    "no_contact": N_(
+        "Donnez au moins un moyen de joindre la personne : téléphone, courriel ou adresse."
+    ),
+    "consent_required": N_("Sans l'accord de la personne, on ne peut pas l'inscrire."),
+    "not_a_third_place": N_(
+        "Choisissez un tiers-lieu : seuls les tiers-lieux tiennent un registre."
+    ),
 }
 REFUSALS = {
     "record_exists": N_("Ce code (ou ce nom) est déjà utilisé. Choisissez-en un autre."),

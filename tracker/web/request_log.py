@@ -22,6 +22,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = structlog.get_logger("tracker.web.requests")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A person's page names their code in its path: logs keep the route, never the code.
+_PERSON_PATH = re.compile(r"^/beneficiaires/(?!nouveau$|conventions$|choix$)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logs may show it: a beneficiary's code replaced by `{code}`."""
+    return _PERSON_PATH.sub("/beneficiaires/{code}", path)
 
 
 def request_log(app: ASGIApp, headers: Mapping[str, str]) -> ASGIApp:
@@ -63,7 +70,7 @@ def request_log(app: ASGIApp, headers: Mapping[str, str]) -> ASGIApp:
             log.info(
                 "request",
                 method=scope.get("method", ""),
-                path=scope["path"] if status != 404 else "(not found)",  # noqa: PLR2004
+                path=loggable_path(scope["path"]) if status != 404 else "(not found)",  # noqa: PLR2004
                 status=status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
                 worker=os.getpid(),

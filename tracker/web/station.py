@@ -31,7 +31,7 @@ from tracker.domain.site import SiteKind
 from tracker.domain.user import Role
 from tracker.label_sheets import roll_pdf, sheet_pdf
 from tracker.station import Card, Station, sites_for_next_step
-from tracker.web import step_forms
+from tracker.web import beneficiary_picker, step_forms
 from tracker.web.access import EVERYONE, allow
 from tracker.web.forms import Form, text
 from tracker.web.forms import values as values_of
@@ -88,14 +88,20 @@ class StationController(Controller):
 
     @get("/ordinateurs/{tag:str}/etapes/{step:str}", opt=allow(Role.WORKSHOP), sync_to_thread=True)
     def show_step_form(
-        self, request: Request[Any, Any, Any], tag: FromPath[str], step: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        tag: FromPath[str],
+        step: FromPath[str],
+        beneficiaire: FromQuery[str] = "",  # a loan for the person just registered (their code)
     ) -> Template:
         card = services_of(request).inventory.card(tag, _account(request))
         the_step = _step(step)
         if the_step not in card.steps:
             return self._card(request, card, refusal=why_refused(request, card, the_step))
-        return self._form(request, card, the_step, {"command_id": str(uuid4()),
-                                                    "seen_version": str(card.version)})  # fmt: skip
+        values = {"command_id": str(uuid4()), "seen_version": str(card.version)}
+        if the_step == Step.LOAN and beneficiaire:
+            values["beneficiary_code"] = beneficiaire
+        return self._form(request, card, the_step, values)
 
     @post("/ordinateurs/{tag:str}/etapes/{step:str}", opt=allow(Role.WORKSHOP), sync_to_thread=True)
     def record_step(
@@ -218,10 +224,15 @@ class StationController(Controller):
         if len(suggested) == 1:
             defaults["to_site"] = suggested[0]
         values = {**values, "work_done": values_of(values, "work_done")}
+        picker = (
+            beneficiary_picker.for_loan_form(request, card, values) if step == Step.LOAN else None
+        )
+        if picker is not None and picker.chosen:  # shown checked in the list: not typed again
+            values["code_typed"] = ""
         return _station(
             request, "partials/step_form.html", card=card, step=step, errors=errors or {},
             values={**defaults, **values}, today=today.isoformat(), sites=sites,
-            suggested=suggested,
+            suggested=suggested, picker=picker,
             with_wipe=step in step_forms.WITH_WIPE and not card.data_wiped, status=status,
         )  # fmt: skip
 

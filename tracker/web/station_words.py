@@ -81,6 +81,10 @@ MORE_REASONS = {  # the reasons a step form may give beyond those of the other f
                                    "« Offerte » seulement pour 0 €."),
     "not_a_pseudonymous_code": N_("Mettez le code du bénéficiaire, par exemple BN-7K3P9Q. "
                                   "Jamais son nom."),
+    "not_registered_here": N_("Cette personne n'est pas inscrite dans ce tiers-lieu. "
+                              "Cherchez-la par son nom, ou inscrivez-la d'abord."),
+    "person_erased": N_("Les données de cette personne ont été effacées : on ne peut plus lui "
+                        "prêter d'ordinateur. Si elle revient, inscrivez-la de nouveau."),
     "same_site": N_("L'ordinateur est déjà sur ce site."),
     "not_on_loan": N_("Seulement pour un ordinateur prêté à un bénéficiaire."),
     "decimal_number": N_("Écrivez un nombre, par exemple 2,5."),

@@ -59,10 +59,20 @@ REQUIRED: dict[Step, tuple[str, ...]] = {  # the fields each form cannot leave e
 }  # fmt: skip
 
 
+# A required field that another field may fill instead: the person chosen in the loan form's
+# list, or their code typed from the agreement (without JavaScript, or with the code at hand).
+INSTEAD = {"beneficiary_code": "code_typed"}
+
+
 def missing(step: Step, form: dict[str, Any]) -> list[str]:
     """Every required field left empty, so that all of them are shown at once."""
     names = (*REQUIRED[step], "occurred_on")
-    return [name for name in names if not text(form, name).strip()]
+    return [name for name in names if not _filled(form, name)]
+
+
+def beneficiary_code(form: dict[str, Any]) -> str:
+    """The code of the person a loan is for: the one chosen in the list, else the one typed."""
+    return text(form, "beneficiary_code").strip() or text(form, "code_typed").strip()
 
 
 def agreement_end(start: date) -> date:
@@ -105,6 +115,10 @@ def decimal(form: dict[str, Any], name: str, *, required: bool = True) -> Decima
     if not number.is_finite():
         raise InvalidValueError(field=name, reason="not_a_number")
     return number
+
+
+def _filled(form: dict[str, Any], name: str) -> bool:
+    return bool(text(form, name).strip() or (name in INSTEAD and text(form, INSTEAD[name]).strip()))
 
 
 def _integer(form: dict[str, Any], name: str) -> int:
@@ -187,7 +201,7 @@ def _recondition(form: dict[str, Any], common: dict[str, Any]) -> commands.StepC
 def _loan(form: dict[str, Any], common: dict[str, Any]) -> commands.StepCommand:
     return commands.Loan(
         **common,
-        beneficiary_code=text(form, "beneficiary_code"),
+        beneficiary_code=beneficiary_code(form),
         agreement_start=read_date(form, "agreement_start"),
         agreement_end=read_date(form, "agreement_end"),
         contribution_eur=decimal(form, "contribution_eur"),

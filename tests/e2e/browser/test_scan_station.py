@@ -7,14 +7,17 @@ SQLite file (see `events_of`); everything else is asserted as a person sees it.
 
 from __future__ import annotations
 
+import os
+import random
 import re
 import sqlite3
+import string
 import tempfile
 import uuid
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +25,14 @@ import pypdfium2 as pdfium
 import zxingcpp
 from playwright.sync_api import Locator, Page, Route, expect
 
+from tracker.accounts import Account
+from tracker.bootstrap import read_database_of
 from tracker.domain.asset_tag import computer_id
+from tracker.domain.beneficiary import PersonalDetails
+from tracker.domain.user import Role
+from tracker.personal_data import KEY_FILE, sealer_from
+from tracker.register import Register
+from tracker.settings import Settings
 
 AxeCheck = Callable[[Page, str], dict[str, Any]]
 
@@ -65,8 +75,8 @@ def sign_in(page: Page, base_url: str) -> None:
     expect(page).to_have_url(f"{base_url}/atelier")
 
 
-def database(base_url: str) -> sqlite3.Connection:
-    """The live server's SQLite file, read-only.
+def database_path(base_url: str) -> Path:
+    """The live server's SQLite file.
 
     The fixture shares only the server's URL; its file sits beside the `server.out` in which
     `tracker serve` printed that URL.
@@ -74,8 +84,32 @@ def database(base_url: str) -> sqlite3.Connection:
     outputs = Path(tempfile.gettempdir()).glob("tracker-e2e-*/server.out")
     ours = [out for out in outputs if f"{base_url} " in out.read_text(errors="replace")]
     assert ours, f"no tracker-e2e-*/server.out names {base_url}"
-    path = max(ours, key=lambda out: out.stat().st_mtime).parent / "tracker.sqlite3"
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    return max(ours, key=lambda out: out.stat().st_mtime).parent / "tracker.sqlite3"
+
+
+def database(base_url: str) -> sqlite3.Connection:
+    """The live server's SQLite file, read-only."""
+    return sqlite3.connect(f"file:{database_path(base_url)}?mode=ro", uri=True)
+
+
+def registered_person(base_url: str, place: str = "TL-REDON") -> tuple[str, str]:
+    """Someone registered at a third place of the live server (as its staff would): their
+    code, and the part of their name to type to find them (without accents)."""
+    environ = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{database_path(base_url)}"}
+    settings = Settings.from_env(environ)
+    if not (settings.register_key or settings.register_key_file):  # the server's, from ROOT
+        settings = replace(settings, register_key_file=str(ROOT / KEY_FILE))
+    register = Register(read_database_of(settings), sealer_from(settings),
+                        clock=lambda: datetime.now(UTC), today=date.today)  # fmt: skip
+    family = "Kerjean" + "".join(random.choices(string.ascii_lowercase, k=6))
+    staff = Account(uuid.uuid4(), "atelier", "Atelier", frozenset({Role.WORKSHOP}), (place,),
+                    active=True, version=1)  # fmt: skip
+    person = register.register(
+        staff, third_place=place, categories=["jobseeker"], consent=True,
+        details=PersonalDetails.checked(given_name="Maëlle", family_name=family,
+                                        phone="06 12 34 56 78", referrer="Mission locale"),
+    )  # fmt: skip
+    return person.code, f"maelle {family[:10].lower()}"
 
 
 def events_of(base_url: str, tag: str) -> list[str]:
@@ -290,7 +324,7 @@ def test_a_computer_goes_through_triage_reconditioning_a_loan_and_back_to_triage
     transfer(page, tag, "TL-REDON")
     expect_state(page, "Prêt à être confié", "TL-REDON")
 
-    end_of_agreement = lend(page, tag, axe)
+    end_of_agreement = lend(page, tag, axe, live_server)
     expect_state(page, "Confié à un bénéficiaire", "TL-REDON")
     expect(fact(page, "Fin de la convention :")).to_contain_text(str(end_of_agreement.year))
 
@@ -367,19 +401,31 @@ def recondition(page: Page, tag: str, axe: AxeCheck) -> None:
     validate(page, f"Reconditionnement enregistré pour {tag}.")
 
 
-def lend(page: Page, tag: str, axe: AxeCheck) -> date:
-    """Lend with the form's defaults (today, two years, 25 €); the end of the agreement."""
+def lend(page: Page, tag: str, axe: AxeCheck, base_url: str) -> date:
+    """Lend with the form's defaults (today, two years, 25 €) to someone found by name; the
+    end of the agreement."""
+    code, words = registered_person(base_url)
     form = open_step(page, "Prêter à un bénéficiaire")
-    axe(page, "loan form")
     today = date.fromisoformat(form.get_by_label("Date (obligatoire)").input_value())
     end = today.replace(year=today.year + 2)
     expect(form.get_by_label("Début de la convention")).to_have_value(today.isoformat())
     expect(form.get_by_label("Fin de la convention")).to_have_value(end.isoformat())
     expect(form.get_by_label("Participation reçue (€)")).to_have_value("25")
-    form.get_by_label("Code du bénéficiaire").fill("BN-7K3P9Q")
+    pick_person(form, words, code)
+    axe(page, "loan form")
     choose(form, "Payée comment ?", "Espèces")
     validate(page, f"Prêt enregistré pour {tag}.")
     return end
+
+
+def pick_person(form: Locator, words: str, code: str) -> None:
+    """Type part of a person's name in the loan form, then choose them in the list."""
+    form.get_by_label("Nom ou prénom de la personne").press_sequentially(words)
+    found = form.get_by_role("group", name="Choisissez la personne").get_by_role(
+        "radio", name=re.compile(re.escape(code))
+    )
+    expect(found).to_be_checked()  # the only match is chosen already
+    found.check()
 
 
 def take_back(page: Page, tag: str, axe: AxeCheck) -> None:

@@ -29,6 +29,16 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
 // A full page (no htmx, or a reload) focuses the same way.
 focusStation();
 
+// Enter in the loan form's search for a person looks the name up at once; it does not send the
+// form (the person is chosen in the list first).
+document.body.addEventListener("keydown", (event) => {
+  const field = event.target;
+  if (event.key !== "Enter" || !(field instanceof HTMLInputElement) || field.type !== "search") return;
+  if (!field.closest("#station") || !field.hasAttribute("hx-get")) return;
+  event.preventDefault();
+  window.htmx?.trigger(field, "search");
+});
+
 // A request that got no answer (network down, server restarting): say so, in the live notice
 // area. Sending the same form again is safe: it carries its command id.
 function tellLost(event) {
