@@ -9,6 +9,7 @@ model's new position. Positions are checked again inside that transaction: if an
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -138,11 +139,22 @@ class Runner:
             self._cache_position = None
             log.info("projection_batch_redone", start=start)
 
-    def catch_up(self, until: int | None = None, progress: Progress | None = None) -> int:
-        """Process batches until the read models reach `until` (default: the head now)."""
+    def catch_up(
+        self,
+        until: int | None = None,
+        progress: Progress | None = None,
+        stopping: threading.Event | None = None,
+    ) -> int:
+        """Process batches until the read models reach `until` (default: the head now).
+
+        `stopping` set: stop after the batch being processed (it is committed with its
+        position, so the next catch-up starts where this one stopped).
+        """
         target = self.head() if until is None else until
         total = 0
         while min(self.positions().values()) < target:
+            if stopping is not None and stopping.is_set():
+                break
             read = self.run_batch()
             if read == 0:
                 break

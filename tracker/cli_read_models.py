@@ -52,8 +52,11 @@ def project(settings: Settings, poll: float, once: bool) -> None:
     signal.signal(signal.SIGINT, stop)
     with read_models(settings) as models:
         if once:
-            read = models.catch_up()
-            click.echo(f"{read} événements lus ; tables à jour.")
+            read = models.catch_up(stopping=stopping)
+            if stopping.is_set():
+                click.echo(f"Arrêté après {read} événements ; la suite reprendra à cet endroit.")
+            else:
+                click.echo(f"{read} événements lus ; tables à jour.")
             return
         follower = models.follower(poll_interval=poll, stopping=stopping)
         click.echo(f"Suivi du journal ({models.database.describe()}) ; Ctrl-C pour arrêter.")

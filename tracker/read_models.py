@@ -43,11 +43,13 @@ class ReadModels:
     def runner(self, models: Sequence[AnyModel] = READ_MODELS, **options: int) -> Runner:
         return Runner(self.app, self.database, models, **options)
 
-    def catch_up(self, progress: Progress | None = None) -> int:
-        """Bring every read model to the head of the log; returns the events read."""
+    def catch_up(
+        self, progress: Progress | None = None, stopping: threading.Event | None = None
+    ) -> int:
+        """Bring every read model to the head of the log (or stop when `stopping` is set)."""
         runner = self.runner()
         try:
-            return runner.catch_up(progress=progress)
+            return runner.catch_up(progress=progress, stopping=stopping)
         finally:
             runner.close()
 
