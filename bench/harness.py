@@ -152,6 +152,27 @@ class Report:
             )
         return "\n".join(lines) if len(lines) > 2 else ""  # noqa: PLR2004 (the two header lines)
 
+    @classmethod
+    def read_json(cls, path: Path) -> Report:
+        """A report written by `write_json`."""
+        document = json.loads(path.read_text())
+        rows = [Row(**{k: v for k, v in row.items() if k != "ratio"}) for row in document["rows"]]
+        return cls(rows, document.get("notes", {}))
+
+    def added_to(self, earlier: Report) -> Report:
+        """Earlier rows with this run's: a path measured again replaces its earlier figure.
+
+        Rows are ordered by backend, then scale, each group in the order it was measured; the
+        notes of every run are kept, in order.
+        """
+        measured = {(r.path, r.backend, r.scale) for r in self.rows}
+        rows = [r for r in earlier.rows if (r.path, r.backend, r.scale) not in measured]
+        rows += self.rows
+        order = {"sqlite": 0, "postgres": 1, "demo": 0, "national": 1}
+        rows.sort(key=lambda r: (order.get(r.backend, 2), order.get(r.scale, 2)))
+        runs = [*earlier.notes.get("runs", [earlier.notes] if earlier.notes else []), self.notes]
+        return Report(rows, {"runs": runs})
+
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         document = {"machine": machine(), "notes": self.notes,

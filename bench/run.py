@@ -3,12 +3,15 @@
     make bench          # demo and national scale on both backends (about an hour and a half)
     make bench-quick    # demo scale on both backends, fewer repetitions (under five minutes)
     .venv/bin/python -m bench.run [--quick] [--backends sqlite,postgres] [--scales demo,national]
+                                  [--existing BACKEND:SCALE=URL] [--add]
 
 For each backend and scale, a store is generated (bench.generate: seeded, through the domain,
 bulk path), every module measures its hot paths beside a baseline taken in the same run, and
 the store is removed. PostgreSQL is a throwaway cluster started from the installed binaries
 with its crash-safe defaults, or TRACKER_BENCH_POSTGRES_URL. The run stops by itself after
---max-minutes, cleaning up what it started. Results: var/bench/results.json and results.md.
+--max-minutes, cleaning up what it started. Results: var/bench/results.json and results.md;
+with --add, this run's rows are added to the ones already there (a path measured again replaces
+its earlier figure), so parts run one at a time make one table.
 """
 
 from __future__ import annotations
@@ -128,6 +131,9 @@ def main() -> None:
     parser.add_argument("--existing", action="append", default=[], metavar="BACKEND:SCALE=URL",
                         help="measure a store made earlier by bench.generate instead of "
                              "generating one (kept afterwards)")  # fmt: skip
+    parser.add_argument("--add", action="store_true",
+                        help="add this run's rows to var/bench/results.json instead of "
+                             "replacing it")  # fmt: skip
     args = parser.parse_args()
     backends = [b for b in args.backends.split(",") if b]
     scales = (args.scales or ("demo" if args.quick else "demo,national")).split(",")
@@ -150,15 +156,21 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     report.notes["minutes"] = round((time.perf_counter() - started) / 60, 1)
+    failed = bool(report.notes.get("failures"))
+    earlier = RESULTS / "results.json"
+    if args.add and earlier.exists():
+        report = report.added_to(Report.read_json(earlier))
     write(report)
-    sys.exit(1 if report.notes.get("failures") else 0)
+    sys.exit(1 if failed else 0)
 
 
 def write(report: Report) -> None:
     """Print the table and keep it, with the machine, as Markdown and JSON."""
     about = machine()
+    runs = report.notes.get("runs", [report.notes])
+    minutes = " + ".join(f"{run.get('minutes', '?')} min" for run in runs)
     header = (f"{about['cpu']} ({about['cores']} cores, {about['memory_gib']} GiB), "
-              f"Python {about['python']}; {report.notes['minutes']} min")  # fmt: skip
+              f"Python {about['python']}; {minutes}")  # fmt: skip
     table = report.table()
     growth = report.growth_table()
     if growth:

@@ -43,6 +43,24 @@ def test_the_growth_table_divides_each_national_figure_by_its_demo_figure() -> N
     assert lines[2:] == ["| page | sqlite | 20.0 ms | 30.0 ms | 1.50 |"]
 
 
+def test_a_part_run_on_its_own_is_added_to_the_earlier_table(tmp_path: Path) -> None:
+    earlier = Report(notes={"minutes": 3.0})
+    earlier.rows.append(Row("page", "postgres", "demo", 20.0, "ms", "sante", 1.0))
+    earlier.rows.append(Row("page", "sqlite", "national", 40.0, "ms", "sante", 1.0))
+    earlier.rows.append(Row("page", "sqlite", "demo", 10.0, "ms", "sante", 1.0))
+    earlier.write_json(tmp_path / "results.json")
+    again = Report(notes={"minutes": 30.0})
+    again.rows.append(Row("page", "sqlite", "national", 50.0, "ms", "sante", 1.0))
+
+    both = again.added_to(Report.read_json(tmp_path / "results.json"))
+
+    assert [(r.backend, r.scale, r.figure) for r in both.rows] == [
+        ("sqlite", "demo", 10.0), ("sqlite", "national", 50.0), ("postgres", "demo", 20.0)
+    ]  # fmt: skip
+    assert [run["minutes"] for run in both.notes["runs"]] == [3.0, 30.0]
+    assert "| page | sqlite | 10.0 ms | 50.0 ms | 5.00 |" in both.growth_table()
+
+
 def test_a_small_data_set_is_generated_through_the_domain_then_measured(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
 
