@@ -104,7 +104,7 @@ def measure(report: Report, target: Target) -> None:
     report.add(Row("read models: catch-up, all of them", target.backend, target.scale,
                    median(rates), "events/s", "raw read + decode", median(raw_rates), "rate",
                    {"events": events, "rounds": rounds}))  # fmt: skip
-    if target.quick and target.scale != "national":
+    if (target.quick and target.scale != "national") or not target.rebuild:
         return
     _full_rebuild(report, target, head)
 

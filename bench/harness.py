@@ -237,7 +237,8 @@ class Target:
     """A store to measure, with a scratch folder; `quick` asks for fewer repetitions.
 
     The store holds the demo programme's reference data and accounts (`atelier`, `agent`…
-    with the demo passwords) and its read models are up to date.
+    with the demo passwords) and its read models are up to date. `rebuild` False skips the
+    full `tracker rebuild` (the longest measure at national scale).
     """
 
     backend: str  # "sqlite" or "postgres"
@@ -245,3 +246,4 @@ class Target:
     database_url: str
     folder: Path
     quick: bool = False
+    rebuild: bool = True

@@ -3,7 +3,7 @@
     make bench          # demo and national scale on both backends (about an hour and a half)
     make bench-quick    # demo scale on both backends, fewer repetitions (under five minutes)
     .venv/bin/python -m bench.run [--quick] [--backends sqlite,postgres] [--scales demo,national]
-                                  [--existing BACKEND:SCALE=URL] [--add]
+                                  [--existing BACKEND:SCALE=URL] [--add] [--no-rebuild]
 
 For each backend and scale, a store is generated (bench.generate: seeded, through the domain,
 bulk path), every module measures its hot paths beside a baseline taken in the same run, and
@@ -131,6 +131,9 @@ def main() -> None:
     parser.add_argument("--existing", action="append", default=[], metavar="BACKEND:SCALE=URL",
                         help="measure a store made earlier by bench.generate instead of "
                              "generating one (kept afterwards)")  # fmt: skip
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="skip the full `tracker rebuild` (about an hour at national "
+                             "scale); the catch-up is still measured")  # fmt: skip
     parser.add_argument("--add", action="store_true",
                         help="add this run's rows to var/bench/results.json instead of "
                              "replacing it")  # fmt: skip
@@ -148,7 +151,8 @@ def main() -> None:
                 for scale in scales:
                     given = existing.get(f"{backend}:{scale}")
                     url = given or store_url(backend, folder, str(pg), name=f"bench_{scale}")
-                    target = Target(backend, scale, url, folder, args.quick)
+                    target = Target(backend, scale, url, folder, args.quick,
+                                    rebuild=not args.no_rebuild)  # fmt: skip
                     measure_store(report, target, existing=bool(given))
     except OutOfTimeError as error:
         report.notes.setdefault("failures", []).append(str(error))
