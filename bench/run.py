@@ -1,6 +1,6 @@
 """Every benchmark, on SQLite and PostgreSQL, at demo and national scale: one table, one JSON.
 
-    make bench          # demo and national scale on both backends (about an hour and a half)
+    make bench          # demo and national scale on both backends (hours: see the README)
     make bench-quick    # demo scale on both backends, fewer repetitions (under five minutes)
     .venv/bin/python -m bench.run [--quick] [--backends sqlite,postgres] [--scales demo,national]
                                   [--existing BACKEND:SCALE=URL] [--add] [--no-rebuild]
@@ -127,7 +127,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="demo scale, fewer repetitions")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--scales", default="", help="demo,national (quick: demo)")
-    parser.add_argument("--max-minutes", type=float, default=0, help="default 5 quick, 150")
+    parser.add_argument("--max-minutes", type=float, default=0, help="default 5 quick, 480")
     parser.add_argument("--existing", action="append", default=[], metavar="BACKEND:SCALE=URL",
                         help="measure a store made earlier by bench.generate instead of "
                              "generating one (kept afterwards)")  # fmt: skip
@@ -140,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     backends = [b for b in args.backends.split(",") if b]
     scales = (args.scales or ("demo" if args.quick else "demo,national")).split(",")
-    limit = args.max_minutes or (5 if args.quick else 150)
+    limit = args.max_minutes or (5 if args.quick else 480)
     existing = dict(item.split("=", 1) for item in args.existing)
     report = Report(notes={"quick": args.quick, "backends": backends, "scales": scales})
     folder = Path(tempfile.mkdtemp(prefix="tracker-bench-"))
