@@ -13,6 +13,7 @@ from projections.runner import Runner
 from tracker.application import Inventory
 from tracker.bootstrap import read_database
 from tracker.commands import DonatedUnit, RegisterDonation
+from tracker.read_models import ReadModels
 from tracker.storage import parse
 
 
@@ -52,3 +53,24 @@ def test_a_catch_up_asked_to_stop_keeps_the_batch_done_and_the_next_one_goes_on_
     with connection(database) as conn:
         positions = {int(p) for (p,) in conn.execute("SELECT position FROM projection_positions")}
     assert positions == {head}
+
+
+def test_the_status_without_rows_says_how_far_each_read_model_got_without_counting(
+    inventory: Inventory, database_url: str, tmp_path: Path
+) -> None:
+    donate(inventory, 3)
+    head = inventory.recorder.max_notification_id() or 0
+    database = read_database(parse(database_url, base=tmp_path))
+    migrate(database)
+    models = ReadModels(inventory, database)
+    models.catch_up()
+
+    counted = {row.name: row for row in models.status()}
+    quick = {row.name: row for row in models.status(with_rows=False)}
+
+    assert counted["asset_register"].rows == 3
+    assert {row.position for row in quick.values()} == {head}
+    assert {row.rows for row in quick.values()} == {None}
+    assert [(r.name, r.position, r.head) for r in quick.values()] == [
+        (r.name, r.position, r.head) for r in counted.values()
+    ]
